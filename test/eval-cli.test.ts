@@ -1,0 +1,72 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../core/cli/main.js";
+import { sharedRoot } from "../core/metrics/assets.js";
+
+const REF = join(sharedRoot(), "eval-reference");
+const work = mkdtempSync(join(tmpdir(), "sade-eval-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("sade eval", () => {
+  it("prints means, writes per-image JSON and a grid PNG", async () => {
+    const names = ["10469324a1cf41718f45371d2b89454d", "11ac1570061040a081cbc884deaedc38"];
+    for (const d of ["lq", "hq"]) {
+      mkdirSync(join(work, d), { recursive: true });
+      for (const n of names) copyFileSync(join(REF, d, `${n}.png`), join(work, d, `${n}.png`));
+    }
+    // A restored image without ground truth is skipped, not fatal.
+    copyFileSync(join(REF, "lq", "0049431f35434fea9b0996abe9be155e.png"), join(work, "lq", "extra.png"));
+    const json = join(work, "out", "eval.json");
+    const grid = join(work, "out", "grid.png");
+    const logs: string[] = [];
+    const orig = console.log;
+    console.log = (...a: unknown[]) => logs.push(a.join(" "));
+    let code: number;
+    try {
+      code = await main(["node", "sade", "eval", join(work, "lq"), "--gt", join(work, "hq"), "--input", join(work, "lq"), "--json", json, "--grid", grid]);
+    } finally {
+      console.log = orig;
+    }
+    expect(code).toBe(0);
+    const out = logs.join("\n");
+    for (const m of ["PSNR", "SSIM", "LPIPS", "NIQE", "IDD"]) expect(out).toMatch(new RegExp(`\\| ${m} \\| [0-9.]+ \\|`));
+
+    const report = JSON.parse(readFileSync(json, "utf8"));
+    expect(report.count).toBe(2);
+    expect(report.rows.map((r: { name: string }) => r.name)).toEqual(names);
+    const ref = JSON.parse(readFileSync(join(REF, "reference.json"), "utf8"));
+    for (const row of report.rows) {
+      const r = ref.rows.find((x: { name: string }) => x.name === row.name);
+      expect(Math.abs(row.psnr - r.psnr)).toBeLessThan(0.01);
+      expect(Math.abs(row.idd - r.idd)).toBeLessThan(0.01);
+    }
+    expect(report.mean.psnr).toBeCloseTo((report.rows[0].psnr + report.rows[1].psnr) / 2, 10);
+
+    expect(existsSync(grid)).toBe(true);
+    const meta = await sharp(grid).metadata();
+    expect(meta.format).toBe("png");
+    expect(meta.width).toBeGreaterThan(3 * 256);
+    expect(meta.height).toBeGreaterThan(2 * 256);
+  });
+
+  it("NIQE only without ground truth; a clear error for full-reference metrics without --gt", async () => {
+    const json = join(work, "niqe.json");
+    const errors: string[] = [];
+    const orig = console.error;
+    const origLog = console.log;
+    console.error = (...a: unknown[]) => errors.push(a.join(" "));
+    console.log = () => {};
+    try {
+      expect(await main(["node", "sade", "eval", join(work, "hq"), "--json", json])).toBe(0);
+      expect(JSON.parse(readFileSync(json, "utf8")).metrics).toEqual(["niqe"]);
+      expect(await main(["node", "sade", "eval", join(work, "hq"), "--metrics", "psnr"])).toBe(1);
+      expect(errors.join("\n")).toMatch(/need ground truth/);
+    } finally {
+      console.error = orig;
+      console.log = origLog;
+    }
+  });
+});
