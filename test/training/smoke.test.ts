@@ -1,0 +1,76 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as ort from "onnxruntime-node";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPO } from "../helpers/data";
+import { torchPython } from "../helpers/python";
+
+// A few iterations of every training stage at tiny width, from this checkout, then ONNX export against the
+// contract in models/models.json: the recipes must run from a clean clone.
+const work = mkdtempSync(join(tmpdir(), "sade-train-"));
+const py = torchPython();
+const contract = JSON.parse(readFileSync(join(REPO, "models", "models.json"), "utf8")).models;
+
+function run(args: string[]): string {
+  return execFileSync(py, ["-m", ...args], { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function lastLog(out: string): Record<string, unknown> {
+  const rows = out.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  return rows[rows.length - 1];
+}
+
+async function checkContract(file: string, id: "parser" | "restorer") {
+  const session = await ort.InferenceSession.create(file);
+  expect(session.inputNames).toEqual(Object.keys(contract[id].inputs));
+  expect(session.outputNames).toEqual(Object.keys(contract[id].outputs));
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [name, spec] of Object.entries<{ shape: number[] }>(contract[id].inputs)) {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    feeds[name] = new ort.Tensor("float32", new Float32Array(n).fill(name === "seg" ? 1 / 19 : 0.5), spec.shape);
+  }
+  const out = await session.run(feeds);
+  for (const [name, spec] of Object.entries<{ shape: number[]; type: string }>(contract[id].outputs)) {
+    expect(out[name].dims).toEqual(spec.shape);
+    expect(out[name].type).toBe(spec.type);
+  }
+  return out;
+}
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("training recipes (smoke, tiny width)", () => {
+  it("trains and exports the parser", async () => {
+    const out = run(["training.parser.train", "--config", "training/configs/parser-smoke.json", "--run-dir", join(work, "parser")]);
+    const done = lastLog(out);
+    expect(done.event).toBe("done");
+    expect(done.iter).toBe(3);
+    run(["training.parser.export", "--checkpoint", join(work, "parser", "last.pt"), "--out", join(work, "parser.onnx")]);
+    const res = await checkContract(join(work, "parser.onnx"), "parser");
+    const probs = res.probs.data as Float32Array;
+    // Softmax over 19 classes at every position.
+    let sum = 0;
+    for (let c = 0; c < 19; c++) sum += probs[c * 128 * 128];
+    expect(sum).toBeCloseTo(1, 4);
+  });
+
+  it("trains the VQ prior (stage 1), then the SaFM restorer (stage 2), and exports it", async () => {
+    const vq = lastLog(run(["training.restorer.train", "--config", "training/configs/restorer-vq-smoke.json", "--run-dir", join(work, "vq")]));
+    expect(vq.event).toBe("done");
+    const out = run([
+      "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer"),
+      "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `prior_checkpoint=${join(work, "vq", "last.pt")}`,
+    ]);
+    // Every loss of the paper took part: pixel, perceptual, identity, global and ROI adversarial, Gram style.
+    const rows = out.split("\n").filter((l) => l.startsWith('{"iter"')).map((l) => JSON.parse(l));
+    for (const key of ["l1", "lpips", "id", "adv", "roi", "style", "d"]) expect(rows.some((r) => key in r)).toBe(true);
+    expect(lastLog(out).event).toBe("done");
+    run(["training.restorer.export", "--checkpoint", join(work, "restorer", "last.pt"), "--out", join(work, "restorer.onnx")]);
+    const res = await checkContract(join(work, "restorer.onnx"), "restorer");
+    const y = res.output.data as Float32Array;
+    expect(Math.max(...y.subarray(0, 4096))).toBeLessThanOrEqual(1);
+    expect(Math.min(...y.subarray(0, 4096))).toBeGreaterThanOrEqual(-1);
+  });
+});

@@ -1,0 +1,75 @@
+"""Shared training plumbing: threads, DDP under torchrun, checkpoints that resume, logging."""
+import json
+import os
+import time
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+
+
+def setup_runtime(threads: int | None = None) -> dict:
+    """Returns {rank, world, device}. Under torchrun (WORLD_SIZE > 1) initialises DDP (nccl on GPUs, gloo on CPU)."""
+    if threads:
+        torch.set_num_threads(threads)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    if torch.cuda.is_available():
+        torch.cuda.set_device(local)
+        device = torch.device("cuda", local)
+    else:
+        device = torch.device("cpu")
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return {"rank": rank, "world": world, "device": device}
+
+
+def is_main(rt: dict) -> bool:
+    return rt["rank"] == 0
+
+
+def unwrap(model: torch.nn.Module) -> torch.nn.Module:
+    return model.module if hasattr(model, "module") else model
+
+
+def save_checkpoint(path: Path, **state) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: Path) -> dict | None:
+    return torch.load(path, map_location="cpu") if path.exists() else None
+
+
+class Logger:
+    """Prints and appends JSON lines to RUN_DIR/log.jsonl so a run's history survives restarts."""
+
+    def __init__(self, run_dir: Path, enabled: bool = True):
+        self.file = run_dir / "log.jsonl"
+        self.enabled = enabled
+        self.t0 = time.time()
+        run_dir.mkdir(parents=True, exist_ok=True)
+
+    def log(self, **row) -> None:
+        if not self.enabled:
+            return
+        row["elapsed_s"] = round(time.time() - self.t0, 1)
+        line = json.dumps(row)
+        print(line, flush=True)
+        with open(self.file, "a") as f:
+            f.write(line + "\n")
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> dict:
+    cfg = json.loads(Path(path).read_text())
+    for item in overrides or []:
+        key, _, value = item.partition("=")
+        node = cfg
+        parts = key.split(".")
+        for p in parts[:-1]:
+            node = node[p]
+        node[parts[-1]] = json.loads(value) if value[:1] in "[{0123456789-tfn" else value
+    return cfg

@@ -1,0 +1,65 @@
+"""The paper's losses: L1 + perceptual (LPIPS SqueezeNet), global adversarial, eye/mouth ROI adversarial with a
+Gram style loss on the ROI discriminators' features, identity (the npm identity model, ported)."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+# ROI boxes (x0, y0, size) on the 512 FFHQ template: eyes around the template eye points, mouth around the
+# midpoint of the mouth corners (template: eyes (193,240) (319,240), mouth corners (201,371) (313,371)).
+EYE_BOXES = [(145, 192, 96), (271, 192, 96)]
+MOUTH_BOX = (185, 299, 144)
+
+
+def crop(x, box, size):
+    x0, y0, s = box
+    scale = x.shape[-1] / 512
+    x0, y0, s = int(x0 * scale), int(y0 * scale), int(s * scale)
+    c = x[..., y0:y0 + s, x0:x0 + s]
+    return F.interpolate(c, size=(size, size), mode="bilinear", align_corners=False) if c.shape[-1] != size else c
+
+
+def eye_crops(x):
+    return torch.cat([crop(x, b, 64) for b in EYE_BOXES], 0)
+
+
+def mouth_crops(x):
+    return crop(x, MOUTH_BOX, 96)
+
+
+class PatchDiscriminator(nn.Module):
+    """A small spectral-normalised patch discriminator; returns (logits, intermediate features for Gram loss)."""
+
+    def __init__(self, widths=(32, 64, 128, 128)):
+        super().__init__()
+        layers = []
+        cin = 3
+        for w in widths:
+            layers.append(nn.Sequential(nn.utils.spectral_norm(nn.Conv2d(cin, w, 4, 2, 1)), nn.LeakyReLU(0.2, True)))
+            cin = w
+        self.layers = nn.ModuleList(layers)
+        self.head = nn.utils.spectral_norm(nn.Conv2d(cin, 1, 3, 1, 1))
+
+    def forward(self, x):
+        feats = []
+        for layer in self.layers:
+            x = layer(x)
+            feats.append(x)
+        return self.head(x), feats
+
+
+def gram(f):
+    n, c, h, w = f.shape
+    f = f.view(n, c, h * w)
+    return f @ f.transpose(1, 2) / (c * h * w)
+
+
+def gram_loss(feats_fake, feats_real):
+    return sum(F.l1_loss(gram(a), gram(b.detach())) for a, b in zip(feats_fake, feats_real))
+
+
+def g_adv(logits):
+    return F.softplus(-logits).mean()
+
+
+def d_adv(real, fake):
+    return F.softplus(-real).mean() + F.softplus(fake).mean()

@@ -1,0 +1,254 @@
+"""SADE restorer: encoder E, VQ codebook prior, semantic-aware fusion (SaFM) and local detail enhancement (LDE).
+
+Shapes for a 512 face with widths (c0, c1, c2, c3): pixel-unshuffle by 4 -> f1 [c0,128] -> f2 [c1,64] ->
+f3 [c2,32] -> f4 [c3,16] (256 tokens). The heavy work happens at 1/4 resolution and below so that a face costs a
+few GMACs on two CPU cores; the decoder returns to 512 with a pixel shuffle.
+
+Stage 1 (VQAutoencoder): clean face -> E_hq -> quantise with the codebook -> decoder D -> clean face.
+Stage 2 (Restorer): degraded face -> E -> f^e; Z_q = nearest codebook entries of f^e;
+  XA1(Q=f^e, KV=Z_q); XA2(Q=XA1, KV=Z_seg tokens); XA3(Q=f^e, KV=Z_seg tokens); f_m = XA2 + XA3;
+  D (initialised from stage 1) decodes f_m, with LDE at 32, 64 and 128: concat(w * f_i^e, f_i^d) -> conv,
+  modulated by the eye+mouth map Z_skip. w is the fidelity input: 0 leans on the prior, 1 on the input.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+EYE_MOUTH = [4, 5, 10, 11, 12]
+
+
+def conv(cin, cout, k=3, s=1):
+    return nn.Conv2d(cin, cout, k, s, k // 2)
+
+
+class ResBlock(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.body = nn.Sequential(nn.GroupNorm(8, c), nn.SiLU(), conv(c, c), nn.GroupNorm(8, c), nn.SiLU(), conv(c, c))
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+class Encoder(nn.Module):
+    def __init__(self, widths, blocks=1):
+        super().__init__()
+        c0, c1, c2, c3 = widths
+        self.stem = nn.Sequential(nn.PixelUnshuffle(4), conv(48, c0), *[ResBlock(c0) for _ in range(blocks)])
+        self.d1 = nn.Sequential(conv(c0, c1, 3, 2), *[ResBlock(c1) for _ in range(blocks)])
+        self.d2 = nn.Sequential(conv(c1, c2, 3, 2), *[ResBlock(c2) for _ in range(blocks)])
+        self.d3 = nn.Sequential(conv(c2, c3, 3, 2), *[ResBlock(c3) for _ in range(blocks)])
+
+    def forward(self, x):
+        f1 = self.stem(x)
+        f2 = self.d1(f1)
+        f3 = self.d2(f2)
+        f4 = self.d3(f3)
+        return [f1, f2, f3, f4]
+
+
+class Quantizer(nn.Module):
+    """Nearest-neighbour VQ with a straight-through gradient (beta 0.25, as VQGAN/CodeFormer)."""
+
+    def __init__(self, codes, dim, beta=0.25):
+        super().__init__()
+        self.codebook = nn.Embedding(codes, dim)
+        self.codebook.weight.data.uniform_(-1 / codes, 1 / codes)
+        self.beta = beta
+
+    def indices(self, z):
+        flat = z.permute(0, 2, 3, 1).reshape(-1, z.shape[1])
+        w = self.codebook.weight
+        d = flat.pow(2).sum(1, keepdim=True) - 2 * flat @ w.t() + w.pow(2).sum(1)[None]
+        return d.argmin(1)
+
+    @torch.no_grad()
+    def restart_dead(self, z, usage):
+        """Codes unused since the last call are moved onto random encoder outputs (keeps the codebook alive)."""
+        dead = (usage == 0).nonzero().flatten()
+        if dead.numel() == 0:
+            return 0
+        flat = z.detach().permute(0, 2, 3, 1).reshape(-1, z.shape[1])
+        pick = flat[torch.randint(0, flat.shape[0], (dead.numel(),), device=z.device)]
+        self.codebook.weight.data[dead] = pick + 0.01 * torch.randn_like(pick) * pick.std()
+        return int(dead.numel())
+
+    def forward(self, z):
+        idx = self.indices(z)
+        q = self.codebook(idx).view(z.shape[0], z.shape[2], z.shape[3], -1).permute(0, 3, 1, 2)
+        loss = F.mse_loss(q, z.detach()) + self.beta * F.mse_loss(z, q.detach())
+        return z + (q - z).detach(), loss, idx
+
+
+class Decoder(nn.Module):
+    """f @16 -> 512 image. lde(i, feat) is called at 32, 64 and 128 when the restorer provides skips."""
+
+    def __init__(self, widths, blocks=1):
+        super().__init__()
+        c0, c1, c2, c3 = widths
+        self.b4 = nn.Sequential(*[ResBlock(c3) for _ in range(blocks)])
+        self.u3 = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv(c3, c2), *[ResBlock(c2) for _ in range(blocks)])
+        self.u2 = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv(c2, c1), *[ResBlock(c1) for _ in range(blocks)])
+        self.u1 = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv(c1, c0), *[ResBlock(c0) for _ in range(blocks)])
+        self.out = nn.Sequential(nn.GroupNorm(8, c0), nn.SiLU(), conv(c0, 48), nn.PixelShuffle(4))
+
+    def forward(self, f, lde=None):
+        h = self.b4(f)
+        h = self.u3(h)
+        if lde:
+            h = lde(0, h)
+        h = self.u2(h)
+        if lde:
+            h = lde(1, h)
+        h = self.u1(h)
+        if lde:
+            h = lde(2, h)
+        return self.out(h)
+
+
+class VQAutoencoder(nn.Module):
+    def __init__(self, widths=(32, 64, 96, 128), codes=512, code_dim=64, blocks=1):
+        super().__init__()
+        self.encoder = Encoder(widths, blocks)
+        self.pre_quant = nn.Conv2d(widths[3], code_dim, 1)
+        self.quantizer = Quantizer(codes, code_dim)
+        self.post_quant = nn.Conv2d(code_dim, widths[3], 1)
+        self.decoder = Decoder(widths, blocks)
+
+    def forward(self, x):
+        z = self.pre_quant(self.encoder(x)[3])
+        q, vq_loss, idx = self.quantizer(z)
+        return self.decoder(self.post_quant(q)), vq_loss, idx, z
+
+
+class CrossAttention(nn.Module):
+    """Pre-norm multi-head cross-attention with a feed-forward, on token maps [N,C,H,W]."""
+
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.nq = nn.LayerNorm(dim)
+        self.nkv = nn.LayerNorm(dim)
+        self.attn = nn.MultiheadAttention(dim, heads, batch_first=True)
+        self.ff = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, dim * 2), nn.GELU(), nn.Linear(dim * 2, dim))
+
+    def forward(self, q, kv, pos):
+        n, c, h, w = q.shape
+        qt = q.flatten(2).transpose(1, 2) + pos
+        kt = kv.flatten(2).transpose(1, 2) + pos
+        kn = self.nkv(kt)
+        x = qt + self.attn(self.nq(qt), kn, kn, need_weights=False)[0]
+        x = x + self.ff(x)
+        return x.transpose(1, 2).reshape(n, c, h, w)
+
+
+class SaFM(nn.Module):
+    def __init__(self, dim, heads, tokens):
+        super().__init__()
+        self.pos = nn.Parameter(torch.zeros(1, tokens, dim))
+        nn.init.trunc_normal_(self.pos, std=0.02)
+        self.xa1 = CrossAttention(dim, heads)
+        self.xa2 = CrossAttention(dim, heads)
+        self.xa3 = CrossAttention(dim, heads)
+
+    def forward(self, fe, zq, zseg):
+        a1 = self.xa1(fe, zq, self.pos)
+        return self.xa2(a1, zseg, self.pos) + self.xa3(fe, zseg, self.pos)
+
+
+class SegEncoder(nn.Module):
+    """Z_seg (parser probabilities at 128) -> tokens at 16 with the model width."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.net = nn.Sequential(conv(19, 32, 3, 2), nn.SiLU(), conv(32, 64, 3, 2), nn.SiLU(), conv(64, dim, 3, 2),
+                                 nn.SiLU(), conv(dim, dim))
+
+    def forward(self, seg):
+        return self.net(seg)
+
+
+class LDE(nn.Module):
+    """concat(w * f_i^e, f_i^d) -> conv, then spatial feature transform by Z_skip (eye + mouth map)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.fuse = nn.Sequential(conv(2 * c, c), nn.SiLU(), conv(c, c))
+        self.skip = nn.Sequential(conv(1, 32), nn.SiLU())
+        self.gamma = conv(32, c)
+        self.beta = conv(32, c)
+        for m in (self.gamma, self.beta):
+            nn.init.zeros_(m.weight)
+            nn.init.zeros_(m.bias)
+
+    def forward(self, fe, fd, zskip, w):
+        h = self.fuse(torch.cat([fe * w, fd], 1))
+        s = self.skip(F.interpolate(zskip, size=fd.shape[-2:], mode="bilinear", align_corners=False))
+        h = h * (1 + self.gamma(s)) + self.beta(s)
+        return fd + h
+
+
+class Restorer(nn.Module):
+    def __init__(self, widths=(32, 64, 96, 128), codes=512, code_dim=64, blocks=1, heads=4, use_seg=True,
+                 use_safm=True, use_lde=True, residual=True):
+        super().__init__()
+        c0, c1, c2, c3 = widths
+        self.use_seg, self.use_safm, self.use_lde = use_seg, use_safm, use_lde
+        # Residual output: the network starts as the identity and learns corrections, which is what lets a
+        # small CPU training budget end above the input rather than below it.
+        self.residual = residual
+        self.encoder = Encoder(widths, blocks)
+        self.pre_quant = nn.Conv2d(c3, code_dim, 1)
+        self.quantizer = Quantizer(codes, code_dim)
+        self.post_quant = nn.Conv2d(code_dim, c3, 1)
+        self.seg = SegEncoder(c3)
+        self.safm = SaFM(c3, heads, 256)
+        self.decoder = Decoder(widths, blocks)
+        self.lde = nn.ModuleList([LDE(c2), LDE(c1), LDE(c0)])
+
+    def load_prior(self, vq: VQAutoencoder):
+        """Stage 2 starts from stage 1: encoder, codebook and decoder of the VQ autoencoder."""
+        self.encoder.load_state_dict(vq.encoder.state_dict())
+        self.pre_quant.load_state_dict(vq.pre_quant.state_dict())
+        self.quantizer.load_state_dict(vq.quantizer.state_dict())
+        self.post_quant.load_state_dict(vq.post_quant.state_dict())
+        self.decoder.load_state_dict(vq.decoder.state_dict())
+        self.quantizer.requires_grad_(False)
+        if self.residual:
+            last = self.decoder.out[2]
+            nn.init.zeros_(last.weight)
+            nn.init.zeros_(last.bias)
+
+    def forward(self, x, seg, fidelity):
+        """x [N,3,512,512] in [-1,1]; seg [N,19,128,128] probabilities; fidelity [N] or [1] in [0,1]."""
+        feats = self.encoder(x)
+        fe = feats[3]
+        z = self.pre_quant(fe)
+        idx = self.quantizer.indices(z)
+        zq = self.post_quant(self.quantizer.codebook(idx).view(z.shape[0], z.shape[2], z.shape[3], -1).permute(0, 3, 1, 2))
+        if not self.use_seg:
+            seg = torch.zeros_like(seg)
+        zseg = self.seg(seg)
+        if self.use_safm:
+            fm = self.safm(fe, zq, zseg)
+        else:
+            fm = fe + zq + zseg
+        w = fidelity.view(-1, 1, 1, 1)
+        zskip = seg[:, EYE_MOUTH].sum(1, keepdim=True)
+        skips = [feats[2], feats[1], feats[0]]
+        if self.use_lde:
+            lde = lambda i, h: self.lde[i](skips[i], h, zskip, w)
+        else:
+            lde = lambda i, h: h + skips[i] * w
+        out = self.decoder(fm, lde)
+        return x + out if self.residual else out
+
+
+class RestorerExport(nn.Module):
+    """The shipped graph (models/models.json "restorer"): clamps to the contract's [-1,1]."""
+
+    def __init__(self, net: Restorer):
+        super().__init__()
+        self.net = net
+
+    def forward(self, input, seg, fidelity):
+        return torch.clamp(self.net(input, seg, fidelity), -1.0, 1.0)

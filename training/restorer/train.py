@@ -1,0 +1,239 @@
+"""Train the restorer, stage 1 (VQ autoencoder on clean faces) or stage 2 (SaFM restorer), per the config's "stage".
+
+  python3 -m training.restorer.train --config training/configs/restorer-vq.json
+  python3 -m training.restorer.train --config training/configs/restorer.json
+  torchrun --nproc_per_node=8 -m training.restorer.train --config ...     (DDP on GPUs)
+
+Resumes from RUN_DIR/last.pt; the config's time budget counts across resumes."""
+import argparse
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel as DDP
+from torch.utils.data import DataLoader, DistributedSampler
+
+from ..common.faces import restoration_train_images, restoration_val_images
+from ..common.identity import IdentityEmbedder
+from ..common.lpips import LPIPSSqueeze
+from ..common.paths import REPO
+from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, save_checkpoint, setup_runtime, unwrap
+from ..parser.model import ParserNet
+from .data import FaceDataset, degraded_pair_set, to_tensor
+from .losses import PatchDiscriminator, d_adv, eye_crops, g_adv, gram_loss, mouth_crops
+from .model import Restorer, VQAutoencoder
+
+
+def loaders(cfg, rt, degraded):
+    tc = cfg["train"]
+    paths = restoration_train_images()
+    if "train_limit" in tc:
+        paths = paths[: tc["train_limit"]] + paths[-tc["train_limit"]:]
+    full = [p for p in paths if "celebahq" in str(p)]
+    small = [p for p in paths if "ffhq" in str(p)]
+    out = {}
+    for name, ps, size in (("full", full, 512), ("small", small, 256)):
+        ds = FaceDataset(ps, size, degraded, seed=tc["seed"] + rt["rank"])
+        sampler = DistributedSampler(ds) if rt["world"] > 1 else None
+        out[name] = DataLoader(ds, batch_size=tc["batch"], shuffle=sampler is None, sampler=sampler, drop_last=True,
+                               num_workers=tc["workers"], persistent_workers=tc["workers"] > 0)
+    return out
+
+
+def forever(loader):
+    epoch = 0
+    while True:
+        if isinstance(loader.sampler, DistributedSampler):
+            loader.sampler.set_epoch(epoch)
+        yield from loader
+        epoch += 1
+
+
+def load_parser(cfg, device):
+    ck = torch.load(REPO / cfg["parser_checkpoint"], map_location="cpu")
+    net = ParserNet(**ck["config"]["model"])
+    net.load_state_dict(ck["model"])
+    return net.to(device).eval().requires_grad_(False)
+
+
+def parse_probs(parser, x):
+    with torch.no_grad():
+        return torch.softmax(F.avg_pool2d(parser(x), 2), 1)
+
+
+def at_gt_size(out, gt):
+    return F.adaptive_avg_pool2d(out, gt.shape[-2:]) if out.shape[-1] != gt.shape[-1] else out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--run-dir", default=None)
+    ap.add_argument("--set", nargs="*", default=[])
+    args = ap.parse_args()
+    cfg = load_config(args.config, args.set)
+    tc, lw = cfg["train"], cfg.get("loss", {})
+    stage = cfg["stage"]
+    rt = setup_runtime(tc["threads"])
+    dev = rt["device"]
+    run_dir = Path(args.run_dir or REPO / "training/runs" / cfg["name"])
+    log = Logger(run_dir, is_main(rt))
+    torch.manual_seed(tc["seed"] + rt["rank"])
+    random.seed(tc["seed"] + rt["rank"])
+
+    if stage == "vq":
+        net = VQAutoencoder(**cfg["model"]).to(dev)
+    else:
+        net = Restorer(**cfg["model"]).to(dev)
+    discs = {}
+    if stage == "restore":
+        discs = {k: PatchDiscriminator().to(dev) for k in ("global", "eye", "mouth")}
+    opt_g = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=tc["lr"], betas=(0.5, 0.99))
+    opt_d = torch.optim.Adam([p for d in discs.values() for p in d.parameters()], lr=tc["lr"], betas=(0.5, 0.99)) if discs else None
+    state = {"iter": 0, "elapsed": 0.0}
+    ck = load_checkpoint(run_dir / "last.pt")
+    if ck:
+        net.load_state_dict(ck["model"])
+        opt_g.load_state_dict(ck["opt_g"])
+        for k, d in discs.items():
+            d.load_state_dict(ck["discs"][k])
+        if opt_d:
+            opt_d.load_state_dict(ck["opt_d"])
+        state = ck["state"]
+        log.log(event="resume", **state)
+    elif stage == "restore" and cfg.get("prior_checkpoint"):
+        prior = VQAutoencoder(**{k: v for k, v in cfg["model"].items() if k in ("widths", "codes", "code_dim", "blocks")})
+        prior.load_state_dict(torch.load(REPO / cfg["prior_checkpoint"], map_location="cpu")["model"])
+        net.load_prior(prior.to(dev))
+        opt_g = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=tc["lr"], betas=(0.5, 0.99))
+        log.log(event="prior", path=cfg["prior_checkpoint"])
+    model = DDP(net, find_unused_parameters=True) if rt["world"] > 1 else net
+    ddp_discs = {k: (DDP(d) if rt["world"] > 1 else d) for k, d in discs.items()}
+
+    lpips = LPIPSSqueeze().to(dev)
+    ident = IdentityEmbedder().to(dev) if stage == "restore" and lw.get("identity", 0) > 0 else None
+    parser = load_parser(cfg, dev) if stage == "restore" else None
+    data = loaders(cfg, rt, degraded=stage == "restore")
+    streams = {k: forever(v) for k, v in data.items()}
+    val = None
+    if is_main(rt) and stage == "restore" and tc.get("eval_every", 0):
+        val = degraded_pair_set(restoration_val_images()[: tc.get("eval_count", 16)], seed=2024)
+
+    budget = tc["minutes"] * 60
+
+    def progress():
+        return min(1.0, max(state["iter"] / tc["max_iters"], state["elapsed"] / budget))
+
+    def checkpoint():
+        if is_main(rt):
+            save_checkpoint(run_dir / "last.pt", model=unwrap(model).state_dict(), opt_g=opt_g.state_dict(),
+                            discs={k: d.state_dict() for k, d in discs.items()},
+                            opt_d=opt_d.state_dict() if opt_d else None, state=state, config=cfg)
+
+    t_last = time.time()
+    rng = random.Random(tc["seed"] * 1000 + rt["rank"] + state["iter"])
+    usage = torch.zeros(cfg["model"].get("codes", 1), dtype=torch.long, device=dev)
+    while progress() < 1.0:
+        lr = tc["lr"] * (0.5 * (1 + math.cos(math.pi * progress())) if tc.get("cosine", True) else 1.0)
+        for o in (opt_g, opt_d):
+            if o:
+                for g in o.param_groups:
+                    g["lr"] = lr
+        source = "small" if rng.random() < tc.get("small_p", 0.3) else "full"
+        batch = next(streams[source])
+        logs = {}
+        model.train()
+        if stage == "vq":
+            gt = batch.to(dev)
+            x = gt if gt.shape[-1] == 512 else F.interpolate(gt, size=(512, 512), mode="bilinear", align_corners=False)
+            out, vq_loss, idx, z = model(x)
+            usage += torch.bincount(idx, minlength=usage.numel())
+            if state["iter"] % tc.get("restart_every", 50) == 49:
+                logs["restarted"] = unwrap(model).quantizer.restart_dead(z, usage)
+                usage.zero_()
+            o = at_gt_size(out, gt)
+            l1 = F.l1_loss(o, gt)
+            lp = lpips(o, gt).mean()
+            loss = l1 + lp + vq_loss
+            logs.update(l1=l1.item(), lpips=lp.item(), vq=vq_loss.item(), codes=int(idx.unique().numel()))
+        else:
+            lq, gt = batch[0].to(dev), batch[1].to(dev)
+            seg = parse_probs(parser, lq)
+            w = torch.rand(lq.shape[0], device=dev)
+            out = model(lq, seg, w)
+            o = at_gt_size(out, gt)
+            l1 = F.l1_loss(o, gt)
+            lp = lpips(o, gt).mean()
+            loss = lw["pix"] * (l1 + lp)
+            logs.update(l1=l1.item(), lpips=lp.item())
+            if ident is not None:
+                idl = (1 - (ident(o) * ident(gt)).sum(1)).mean()
+                loss = loss + lw["identity"] * idl
+                logs["id"] = idl.item()
+            gan_on = source == "full" and progress() >= tc.get("gan_start", 0.0)
+            if gan_on:
+                for d in discs.values():
+                    d.requires_grad_(False)
+                fake_g, _ = ddp_discs["global"](F.avg_pool2d(out, 2))
+                adv = g_adv(fake_g)
+                roi = 0.0
+                style = 0.0
+                for key, crops in (("eye", eye_crops), ("mouth", mouth_crops)):
+                    lf, ff = ddp_discs[key](crops(out))
+                    _, fr = ddp_discs[key](crops(gt))
+                    roi = roi + g_adv(lf)
+                    style = style + gram_loss(ff, fr)
+                loss = loss + lw["adv"] * adv + lw["roi"] * roi + lw["style"] * style
+                logs.update(adv=adv.item(), roi=float(roi), style=float(style))
+        opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        opt_g.step()
+        if stage == "restore" and gan_on:
+            for d in discs.values():
+                d.requires_grad_(True)
+            fake = out.detach()
+            dl = d_adv(ddp_discs["global"](F.avg_pool2d(gt, 2))[0], ddp_discs["global"](F.avg_pool2d(fake, 2))[0])
+            for key, crops in (("eye", eye_crops), ("mouth", mouth_crops)):
+                dl = dl + d_adv(ddp_discs[key](crops(gt))[0], ddp_discs[key](crops(fake))[0])
+            opt_d.zero_grad(set_to_none=True)
+            dl.backward()
+            opt_d.step()
+            logs["d"] = dl.item()
+        now = time.time()
+        state["elapsed"] += now - t_last
+        t_last = now
+        state["iter"] += 1
+        if state["iter"] % 10 == 0 or state["iter"] <= 3:
+            log.log(iter=state["iter"], src=source, loss=round(loss.item(), 4), lr=round(lr, 6),
+                    s_it=round(state["elapsed"] / state["iter"], 2), **{k: round(v, 4) for k, v in logs.items()})
+        if state["iter"] % tc["ckpt_every"] == 0:
+            checkpoint()
+        if val and state["iter"] % tc["eval_every"] == 0:
+            log.log(event="eval", iter=state["iter"], **evaluate(unwrap(model), parser, lpips, val, dev))
+            t_last = time.time()
+    checkpoint()
+    log.log(event="done", **state)
+
+
+@torch.no_grad()
+def evaluate(net, parser, lpips, pairs, dev, fidelity=0.5):
+    net.eval()
+    psnr, lp, lp_in = [], [], []
+    for lq, gt in pairs:
+        x, y = to_tensor(lq)[None].to(dev), to_tensor(gt)[None].to(dev)
+        out = net(x, parse_probs(parser, x), torch.tensor([fidelity], device=dev)).clamp(-1, 1)
+        a = ((out + 1) * 127.5).round()
+        b = (y + 1) * 127.5
+        psnr.append(float(10 * torch.log10(255 ** 2 / F.mse_loss(a, b))))
+        lp.append(float(lpips(out, y)))
+        lp_in.append(float(lpips(x, y)))
+    return {"psnr": round(float(np.mean(psnr)), 3), "lpips": round(float(np.mean(lp)), 4),
+            "lpips_input": round(float(np.mean(lp_in)), 4)}
+
+
+if __name__ == "__main__":
+    main()
