@@ -48,7 +48,9 @@ class Encoder(nn.Module):
 
 
 class Quantizer(nn.Module):
-    """Nearest-neighbour VQ with a straight-through gradient (beta 0.25, as VQGAN/CodeFormer)."""
+    """Nearest-neighbour VQ with a straight-through gradient (beta 0.25, as VQGAN/CodeFormer), on unit vectors:
+    l2-normalised codes and features (as ViT-VQGAN) keep the commitment loss from growing with the encoder's scale
+    and keep more codes in use."""
 
     def __init__(self, codes, dim, beta=0.25):
         super().__init__()
@@ -56,11 +58,16 @@ class Quantizer(nn.Module):
         self.codebook.weight.data.uniform_(-1 / codes, 1 / codes)
         self.beta = beta
 
+    def codes(self):
+        return F.normalize(self.codebook.weight, dim=1)
+
+    def lookup(self, idx, like):
+        return self.codes()[idx].view(like.shape[0], like.shape[2], like.shape[3], -1).permute(0, 3, 1, 2)
+
     def indices(self, z):
+        """z: l2-normalised over channels. Nearest code = largest cosine."""
         flat = z.permute(0, 2, 3, 1).reshape(-1, z.shape[1])
-        w = self.codebook.weight
-        d = flat.pow(2).sum(1, keepdim=True) - 2 * flat @ w.t() + w.pow(2).sum(1)[None]
-        return d.argmin(1)
+        return (flat @ self.codes().t()).argmax(1)
 
     @torch.no_grad()
     def restart_dead(self, z, usage):
@@ -68,14 +75,15 @@ class Quantizer(nn.Module):
         dead = (usage == 0).nonzero().flatten()
         if dead.numel() == 0:
             return 0
-        flat = z.detach().permute(0, 2, 3, 1).reshape(-1, z.shape[1])
+        flat = F.normalize(z.detach(), dim=1).permute(0, 2, 3, 1).reshape(-1, z.shape[1])
         pick = flat[torch.randint(0, flat.shape[0], (dead.numel(),), device=z.device)]
         self.codebook.weight.data[dead] = pick + 0.01 * torch.randn_like(pick) * pick.std()
         return int(dead.numel())
 
     def forward(self, z):
+        z = F.normalize(z, dim=1)
         idx = self.indices(z)
-        q = self.codebook(idx).view(z.shape[0], z.shape[2], z.shape[3], -1).permute(0, 3, 1, 2)
+        q = self.lookup(idx, z)
         loss = F.mse_loss(q, z.detach()) + self.beta * F.mse_loss(z, q.detach())
         return z + (q - z).detach(), loss, idx
 
@@ -222,9 +230,8 @@ class Restorer(nn.Module):
         """x [N,3,512,512] in [-1,1]; seg [N,19,128,128] probabilities; fidelity [N] or [1] in [0,1]."""
         feats = self.encoder(x)
         fe = feats[3]
-        z = self.pre_quant(fe)
-        idx = self.quantizer.indices(z)
-        zq = self.post_quant(self.quantizer.codebook(idx).view(z.shape[0], z.shape[2], z.shape[3], -1).permute(0, 3, 1, 2))
+        z = F.normalize(self.pre_quant(fe), dim=1)
+        zq = self.post_quant(self.quantizer.lookup(self.quantizer.indices(z), z))
         if not self.use_seg:
             seg = torch.zeros_like(seg)
         zseg = self.seg(seg)

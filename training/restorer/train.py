@@ -54,10 +54,24 @@ def forever(loader):
 
 
 def load_parser(cfg, device):
-    ck = torch.load(REPO / cfg["parser_checkpoint"], map_location="cpu")
+    path = REPO / cfg["parser_checkpoint"]
+    ck = torch.load(path, map_location="cpu")
     net = ParserNet(**ck["config"]["model"])
     net.load_state_dict(ck["model"])
+    net.mtime = path.stat().st_mtime
     return net.to(device).eval().requires_grad_(False)
+
+
+def refresh_parser(cfg, parser, device):
+    """When the parser is still training beside this run, follow its latest checkpoint so that Z_seg in training
+    converges to what the shipped parser gives."""
+    path = REPO / cfg["parser_checkpoint"]
+    if path.stat().st_mtime == parser.mtime:
+        return parser, False
+    try:
+        return load_parser(cfg, device), True
+    except (RuntimeError, EOFError):  # caught mid-write: keep the current one
+        return parser, False
 
 
 def parse_probs(parser, x):
@@ -146,6 +160,10 @@ def main():
         source = "small" if rng.random() < tc.get("small_p", 0.3) else "full"
         batch = next(streams[source])
         logs = {}
+        if parser is not None and state["iter"] % tc.get("parser_reload_every", 50) == 0:
+            parser, reloaded = refresh_parser(cfg, parser, dev)
+            if reloaded:
+                logs["parser_reloaded"] = 1
         model.train()
         if stage == "vq":
             gt = batch.to(dev)
