@@ -51,7 +51,7 @@ export function registerDegrade(program: Command): void {
     .argument("<LQ_DIR>", "output folder (PNG, same names, plus degradations.json)")
     .option("--seed <N>", "random seed: same seed, same images", parseSeed, 0)
     .action(async (hqDir: string, lqDir: string, o: { seed: number }) => {
-      const bar = new cliProgress.SingleBar({ format: "degrade [{bar}] {value}/{total}", stream: process.stderr }, cliProgress.Presets.shades_classic);
+      const bar = new cliProgress.SingleBar({ format: "degrade [{bar}] {value}/{total}", stream: process.stderr, noTTYOutput: true, notTTYSchedule: 10_000 }, cliProgress.Presets.shades_classic);
       let started = false;
       const params = await degradeDir(hqDir, lqDir, {
         seed: o.seed,

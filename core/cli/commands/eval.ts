@@ -30,7 +30,7 @@ export function registerEval(program: Command): void {
     .option("--identity-model <FILE>", "identity model for IDD (default: fr_feature.onnx from faceplugin-face-recognition-js)")
     .option("--threads <N>", "onnxruntime threads", (v) => Number.parseInt(v, 10), 2)
     .action(async (restoredDir: string, o: Record<string, any>) => {
-      const bar = new cliProgress.SingleBar({ format: "eval [{bar}] {value}/{total} {name}", stream: process.stderr }, cliProgress.Presets.shades_classic);
+      const bar = new cliProgress.SingleBar({ format: "eval [{bar}] {value}/{total} {name}", stream: process.stderr, noTTYOutput: true, notTTYSchedule: 10_000 }, cliProgress.Presets.shades_classic);
       let started = false;
       const report = await evaluate({
         restoredDir,
