@@ -189,7 +189,9 @@ def main():
             loss = lw["pix"] * (l1 + lp)
             logs.update(l1=l1.item(), lpips=lp.item())
             if ident is not None:
-                idl = (1 - (ident(o) * ident(gt)).sum(1)).mean()
+                with torch.no_grad():
+                    id_gt = ident(gt)
+                idl = (1 - (ident(o) * id_gt).sum(1)).mean()
                 loss = loss + lw["identity"] * idl
                 logs["id"] = idl.item()
             gan_on = source == "full" and progress() >= tc.get("gan_start", 0.0)
