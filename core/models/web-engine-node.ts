@@ -11,7 +11,7 @@ import { createWebEngine } from "./web-engine.js";
 
 export function wasmBinaryPath(): string {
   const require = createRequire(import.meta.url);
-  return path.join(path.dirname(require.resolve("onnxruntime-web/package.json")), "dist/ort-wasm-simd-threaded.wasm");
+  return require.resolve("onnxruntime-web/ort-wasm-simd-threaded.wasm");
 }
 
 export function createWebEngineForNode(opts: { modelsDir?: string } = {}): Engine {
