@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../core/cli/main.js";
+import { registerEval } from "../core/cli/commands/eval.js";
 import { sharedRoot } from "../core/metrics/assets.js";
+import { runCommand } from "./helpers/cli.js";
 
 const REF = join(sharedRoot(), "eval-reference");
 const work = mkdtempSync(join(tmpdir(), "sade-eval-"));
@@ -21,17 +22,10 @@ describe("sade eval", () => {
     copyFileSync(join(REF, "lq", "0049431f35434fea9b0996abe9be155e.png"), join(work, "lq", "extra.png"));
     const json = join(work, "out", "eval.json");
     const grid = join(work, "out", "grid.png");
-    const logs: string[] = [];
-    const orig = console.log;
-    console.log = (...a: unknown[]) => logs.push(a.join(" "));
-    let code: number;
-    try {
-      code = await main(["node", "sade", "eval", join(work, "lq"), "--gt", join(work, "hq"), "--input", join(work, "lq"), "--json", json, "--grid", grid]);
-    } finally {
-      console.log = orig;
-    }
-    expect(code).toBe(0);
-    const out = logs.join("\n");
+    const run = await runCommand(registerEval, ["eval", join(work, "lq"), "--gt", join(work, "hq"), "--input", join(work, "lq"), "--json", json, "--grid", grid]);
+    expect(run.code, run.error?.message).toBe(0);
+    expect(run.err).toMatch(/skipping 1 image\(s\) without ground truth: extra/);
+    const out = run.out;
     for (const m of ["PSNR", "SSIM", "LPIPS", "NIQE", "IDD"]) expect(out).toMatch(new RegExp(`\\| ${m} \\| [0-9.]+ \\|`));
 
     const report = JSON.parse(readFileSync(json, "utf8"));
@@ -54,19 +48,14 @@ describe("sade eval", () => {
 
   it("NIQE only without ground truth; a clear error for full-reference metrics without --gt", async () => {
     const json = join(work, "niqe.json");
-    const errors: string[] = [];
-    const orig = console.error;
-    const origLog = console.log;
-    console.error = (...a: unknown[]) => errors.push(a.join(" "));
-    console.log = () => {};
-    try {
-      expect(await main(["node", "sade", "eval", join(work, "hq"), "--json", json])).toBe(0);
-      expect(JSON.parse(readFileSync(json, "utf8")).metrics).toEqual(["niqe"]);
-      expect(await main(["node", "sade", "eval", join(work, "hq"), "--metrics", "psnr"])).toBe(1);
-      expect(errors.join("\n")).toMatch(/need ground truth/);
-    } finally {
-      console.error = orig;
-      console.log = origLog;
-    }
+    const ok = await runCommand(registerEval, ["eval", join(work, "hq"), "--json", json]);
+    expect(ok.code, ok.error?.message).toBe(0);
+    expect(JSON.parse(readFileSync(json, "utf8")).metrics).toEqual(["niqe"]);
+    const bad = await runCommand(registerEval, ["eval", join(work, "hq"), "--metrics", "psnr"]);
+    expect(bad.code).toBe(1);
+    expect(bad.error?.message).toMatch(/need ground truth: pass --gt DIR/);
+    const unknown = await runCommand(registerEval, ["eval", join(work, "hq"), "--metrics", "fid"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err + unknown.error?.message).toMatch(/unknown metric 'fid'/);
   });
 });
