@@ -98,10 +98,16 @@ export const messages = {
     ),
   noFace: (layerName: string, insideSelection: boolean, skipped: { reason: string }[]) => {
     const where = insideSelection ? ` inside the selection on “${layerName}”` : ` on “${layerName}”`;
-    const why = skipped.length
-      ? ` ${skipped.length} face${skipped.length > 1 ? "s were" : " was"} skipped (${[...new Set(skipped.map((s) => s.reason))].join("; ")}).`
-      : " Faces need to be at least about 32 pixels wide and seen from the front or in three-quarter view.";
-    return new PluginError("no-face", `No face found${where}.${why}`);
+    // The SDK's reason for faces the region leaves out.
+    const outside = skipped.filter((s) => s.reason === "outside the region").length;
+    const others = skipped.filter((s) => s.reason !== "outside the region");
+    const aside = outside ? ` (${outside} face${outside > 1 ? "s" : ""} outside it)` : "";
+    const why = others.length
+      ? ` ${others.length} face${others.length > 1 ? "s were" : " was"} skipped: ${[...new Set(others.map((s) => s.reason))].join("; ")}.`
+      : outside
+        ? ""
+        : " Faces need to be at least about 20 pixels wide and seen from the front or in three-quarter view.";
+    return new PluginError("no-face", `No face found${where}${aside}.${why}`);
   },
   noSimd: () =>
     new PluginError(

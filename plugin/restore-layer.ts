@@ -130,14 +130,23 @@ export async function restoreActiveLayer(
           return controller.signal.aborted;
         };
         const calls: ModelCallRecord[] = [];
+        // The SDK numbers faces in detection order; the panel counts the ones being restored: 1, 2, ... of n.
+        const ordinal = new Map<number, number>();
+        const label = (p: { stage: string; face?: number; faces?: number }) => {
+          if (p.face === undefined || !p.faces) return stageLabel(p.stage);
+          if (!ordinal.has(p.face)) ordinal.set(p.face, ordinal.size + 1);
+          return stageLabel(p.stage, ordinal.get(p.face), p.faces);
+        };
         const result = await restoreFaces(layerImage(pixels), cooperativeEngine(engine, abortIfCancelled, (c) => calls.push(c)), {
           strength: options.strength,
           fidelity: options.fidelity,
           region,
           signal: controller.signal,
+          // The layer's pixels were read for this call alone: let the SDK write into them instead of a copy.
+          inPlace: true,
           onProgress: (p) => {
             abortIfCancelled();
-            progress(stageLabel(p), 0.05 + 0.85 * clamp01(p.fraction));
+            progress(label(p), 0.05 + 0.85 * clamp01(p.fraction));
           },
         });
         if (cancelled()) throw messages.cancelled();
@@ -146,9 +155,11 @@ export async function restoreActiveLayer(
         if (faces.length === 0) throw messages.noFace(layer.name, options.onlyInSelection, result.skipped);
 
         progress("Writing the layer", 0.92);
+        // The layer holds the SDK's result, already feathered (and weighted by the selection): the mask only has
+        // to reveal where it differs, so that the composite is exactly that result and the source elsewhere.
         let reveal = unionMasks(faces.map((f) => f.masks.face), pixels.rect.width, pixels.rect.height);
         if (reveal) reveal = solid(reveal);
-        if (reveal && region) reveal = intersectMasks(reveal, region);
+        if (reveal && region) reveal = intersectMasks(reveal, solid(region));
         if (!reveal) throw messages.noFace(layer.name, options.onlyInSelection, result.skipped);
 
         const layerId = await host.createPixelLayerAbove(doc.id, layer.id, RESULT_LAYER_NAME);
@@ -176,7 +187,9 @@ export async function restoreActiveLayer(
 
         const seconds = (now() - started) / 1000;
         const n = faces.length;
-        const skipped = result.skipped.length;
+        // Faces the selection leaves out were not asked for: only report the ones skipped for another reason.
+        const notRestored = result.skipped.filter((s) => s.reason !== "outside the region");
+        const skipped = notRestored.length;
         return {
           faces: n,
           skipped,
@@ -184,7 +197,7 @@ export async function restoreActiveLayer(
           layerId,
           summary:
             `${n} face${n === 1 ? "" : "s"} restored in ${seconds.toFixed(1)} s` +
-            (skipped ? ` (${skipped} skipped: ${[...new Set(result.skipped.map((s) => s.reason))].join("; ")})` : ""),
+            (skipped ? ` (${skipped} skipped: ${[...new Set(notRestored.map((s) => s.reason))].join("; ")})` : ""),
           modelCalls: calls,
           timings: result.timings,
         };
@@ -201,9 +214,9 @@ function clamp01(v: number): number {
   return Number.isFinite(v) ? Math.max(0, Math.min(1, v)) : 0;
 }
 
-function stageLabel(p: { stage: string; face?: number; faces?: number }): string {
-  const of = p.face !== undefined && p.faces ? ` ${p.face + 1} of ${p.faces}` : "";
-  switch (p.stage) {
+function stageLabel(stage: string, face?: number, faces?: number): string {
+  const of = face !== undefined && faces ? ` ${face} of ${faces}` : "";
+  switch (stage) {
     case "detect":
       return "Detecting faces";
     case "align":
@@ -215,6 +228,6 @@ function stageLabel(p: { stage: string; face?: number; faces?: number }): string
     case "paste":
       return "Blending faces in";
     default:
-      return p.stage;
+      return stage;
   }
 }

@@ -191,7 +191,7 @@ describe.skipIf(!data || !pipelineReady)("Photoshop plugin bundle in a UXP-like 
     const longest = Math.max(...calls.map((c) => c.ms));
     const total = final.outcome!.seconds * 1000;
     console.log(`4 faces, 1000x1000: ${total.toFixed(0)} ms, ${calls.length} model calls, longest ${longest.toFixed(0)} ms, longest freeze ${maxGap} ms`);
-    expect(maxGap).toBeLessThan(Math.max(longest * 1.5 + 300, 0.25 * total));
+    expect(maxGap).toBeLessThan(longest + 1000);
   });
 
   it("16-bit offset layer, only inside the selection: one face restored, mask within the selection, selection kept", async () => {
@@ -373,7 +373,7 @@ describe.skipIf(!data || !pipelineReady)("Photoshop plugin bundle in a UXP-like 
       const before = ps.snapshot(doc);
       const { final } = await restore({ onlyInSelection: true });
       expect(final.code).toBe("no-face");
-      expect(final.message).toMatch(/^No face found inside the selection on “Background”\./);
+      expect(final.message).toMatch(/^No face found inside the selection on “Background”( \(\d faces? outside it\))?\./);
       expectUnchanged(doc, before);
     });
   });
