@@ -2,12 +2,16 @@
 import { Command } from "commander";
 import { registerDegrade } from "./commands/degrade.js";
 import { registerEval } from "./commands/eval.js";
+import { registerParse } from "./commands/parse.js";
+import { registerRestore } from "./commands/restore.js";
 
 export function createProgram(): Command {
   const program = new Command("sade")
     .description("SADE: semantic-aware blind face restoration")
     .showHelpAfterError()
     .exitOverride();
+  registerRestore(program);
+  registerParse(program);
   registerDegrade(program);
   registerEval(program);
   return program;
