@@ -1,5 +1,6 @@
 // The `sade` command line. One registerX(program) per file in commands/; this file only lists them.
 import { Command } from "commander";
+import { registerBench } from "./commands/bench.js";
 import { registerDegrade } from "./commands/degrade.js";
 import { registerEval } from "./commands/eval.js";
 import { registerParse } from "./commands/parse.js";
@@ -14,6 +15,7 @@ export function createProgram(): Command {
   registerParse(program);
   registerDegrade(program);
   registerEval(program);
+  registerBench(program);
   return program;
 }
 
