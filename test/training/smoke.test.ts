@@ -73,4 +73,11 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(Math.max(...y.subarray(0, 4096))).toBeLessThanOrEqual(1);
     expect(Math.min(...y.subarray(0, 4096))).toBeGreaterThanOrEqual(-1);
   });
+
+  it("trains the plain residual CNN control (L1 only, 192 px crops) and exports it to the same contract", async () => {
+    const out = run(["training.restorer.train", "--config", "training/configs/restorer-control-smoke.json", "--run-dir", join(work, "control")]);
+    expect(lastLog(out).event).toBe("done");
+    run(["training.restorer.export", "--checkpoint", join(work, "control", "last.pt"), "--out", join(work, "control.onnx")]);
+    await checkContract(join(work, "control.onnx"), "restorer");
+  });
 });

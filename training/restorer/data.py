@@ -17,8 +17,9 @@ def to_tensor(img: np.ndarray) -> torch.Tensor:
 
 
 class FaceDataset(Dataset):
-    def __init__(self, paths, size: int, degraded: bool, seed: int = 0):
+    def __init__(self, paths, size: int, degraded: bool, seed: int = 0, crop: int = 0):
         self.images = [read_rgb(p, size) for p in paths]
+        self.crop = crop
         self.degraded = degraded
         self.seed = seed
 
@@ -35,6 +36,9 @@ class FaceDataset(Dataset):
         lq = degrade(gt, rng)
         if lq.shape[0] != 512:
             lq = cv2.resize(lq, (512, 512), interpolation=cv2.INTER_LINEAR)
+        if self.crop and gt.shape[0] == 512:
+            y0, x0 = rng.integers(0, 512 - self.crop + 1, 2) // 4 * 4
+            lq, gt = lq[y0:y0 + self.crop, x0:x0 + self.crop], gt[y0:y0 + self.crop, x0:x0 + self.crop]
         return to_tensor(lq), to_tensor(gt)
 
 

@@ -8,12 +8,12 @@ import torch
 
 from ..common.onnx_export import count_macs, export
 from ..common.paths import REPO
-from .model import Restorer, RestorerExport
+from .model import ControlCNN, Restorer, RestorerExport
 
 
-def load(checkpoint: Path) -> Restorer:
+def load(checkpoint: Path) -> torch.nn.Module:
     ck = torch.load(checkpoint, map_location="cpu")
-    net = Restorer(**ck["config"]["model"])
+    net = (ControlCNN if ck["config"]["stage"] == "control" else Restorer)(**ck["config"]["model"])
     net.load_state_dict(ck["model"])
     return net.eval()
 

@@ -250,6 +250,27 @@ class Restorer(nn.Module):
         return x + out if self.residual else out
 
 
+class ControlCNN(nn.Module):
+    """The issue's control: a plain residual CNN (pixel-unshuffle by 4, eight residual blocks, ~0.6M parameters),
+    no prior, no semantics. Same call signature as Restorer so that it exports to the same contract."""
+
+    def __init__(self, width=96, blocks=8):
+        super().__init__()
+        self.head = nn.Sequential(nn.PixelUnshuffle(4), conv(48, width))
+        self.body = nn.Sequential(*[nn.Sequential(conv(width, width), nn.ReLU(True), conv(width, width)) for _ in range(blocks)])
+        self.tail = nn.Sequential(conv(width, 48), nn.PixelShuffle(4))
+
+    def forward(self, x, seg=None, fidelity=None):
+        h = self.head(x)
+        for block in self.body:
+            h = h + block(h)
+        out = x + self.tail(h)
+        if seg is not None and fidelity is not None:
+            # Ignored, but kept in the graph so the control exports to the restorer's contract (same inputs).
+            out = out + 0.0 * (seg.mean() + fidelity.mean())
+        return out
+
+
 class RestorerExport(nn.Module):
     """The shipped graph (models/models.json "restorer"): clamps to the contract's [-1,1]."""
 

@@ -25,7 +25,7 @@ from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, 
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
 from .losses import PatchDiscriminator, d_adv, eye_crops, g_adv, gram_loss, mouth_crops
-from .model import Restorer, VQAutoencoder
+from .model import ControlCNN, Restorer, VQAutoencoder
 
 
 def loaders(cfg, rt, degraded):
@@ -37,7 +37,9 @@ def loaders(cfg, rt, degraded):
     small = [p for p in paths if "ffhq" in str(p)]
     out = {}
     for name, ps, size in (("full", full, 512), ("small", small, 256)):
-        ds = FaceDataset(ps, size, degraded, seed=tc["seed"] + rt["rank"])
+        if not ps:
+            continue
+        ds = FaceDataset(ps, size, degraded, seed=tc["seed"] + rt["rank"], crop=tc.get("crop", 0))
         sampler = DistributedSampler(ds) if rt["world"] > 1 else None
         out[name] = DataLoader(ds, batch_size=tc["batch"], shuffle=sampler is None, sampler=sampler, drop_last=True,
                                num_workers=tc["workers"], persistent_workers=tc["workers"] > 0)
@@ -75,6 +77,8 @@ def refresh_parser(cfg, parser, device):
 
 
 def parse_probs(parser, x):
+    if parser is None:
+        return torch.zeros(x.shape[0], 19, x.shape[2] // 4, x.shape[3] // 4, device=x.device)
     with torch.no_grad():
         return torch.softmax(F.avg_pool2d(parser(x), 2), 1)
 
@@ -101,6 +105,8 @@ def main():
 
     if stage == "vq":
         net = VQAutoencoder(**cfg["model"]).to(dev)
+    elif stage == "control":
+        net = ControlCNN(**cfg["model"]).to(dev)
     else:
         net = Restorer(**cfg["model"]).to(dev)
     discs = {}
@@ -128,13 +134,14 @@ def main():
     model = DDP(net, find_unused_parameters=True) if rt["world"] > 1 else net
     ddp_discs = {k: (DDP(d) if rt["world"] > 1 else d) for k, d in discs.items()}
 
-    lpips = LPIPSSqueeze().to(dev)
+    lpips = LPIPSSqueeze().to(dev) if stage != "control" else None
     ident = IdentityEmbedder().to(dev) if stage == "restore" and lw.get("identity", 0) > 0 else None
     parser = load_parser(cfg, dev) if stage == "restore" else None
-    data = loaders(cfg, rt, degraded=stage == "restore")
+    data = loaders(cfg, rt, degraded=stage != "vq")
     streams = {k: forever(v) for k, v in data.items()}
     val = None
-    if is_main(rt) and stage == "restore" and tc.get("eval_every", 0):
+    if is_main(rt) and stage != "vq" and tc.get("eval_every", 0):
+        lpips = lpips or LPIPSSqueeze().to(dev)
         val = degraded_pair_set(restoration_val_images()[: tc.get("eval_count", 16)], seed=2024)
 
     budget = tc["minutes"] * 60
@@ -157,7 +164,7 @@ def main():
             if o:
                 for g in o.param_groups:
                     g["lr"] = lr
-        source = "small" if rng.random() < tc.get("small_p", 0.3) else "full"
+        source = "small" if "small" in streams and rng.random() < tc.get("small_p", 0.3) else "full"
         batch = next(streams[source])
         logs = {}
         if parser is not None and state["iter"] % tc.get("parser_reload_every", 50) == 0:
@@ -178,6 +185,10 @@ def main():
             lp = lpips(o, gt).mean()
             loss = l1 + lp + vq_loss
             logs.update(l1=l1.item(), lpips=lp.item(), vq=vq_loss.item(), codes=int(idx.unique().numel()))
+        elif stage == "control":
+            lq, gt = batch[0].to(dev), batch[1].to(dev)
+            loss = F.l1_loss(model(lq), gt)
+            logs["l1"] = loss.item()
         else:
             lq, gt = batch[0].to(dev), batch[1].to(dev)
             seg = parse_probs(parser, lq)
@@ -212,7 +223,7 @@ def main():
         opt_g.zero_grad(set_to_none=True)
         loss.backward()
         opt_g.step()
-        if stage == "restore" and gan_on:
+        if stage == "restore" and gan_on and opt_d:
             for d in discs.values():
                 d.requires_grad_(True)
             fake = out.detach()

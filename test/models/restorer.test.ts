@@ -1,0 +1,64 @@
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import * as ort from "onnxruntime-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IdentityModel, idd } from "../../core/metrics/idd";
+import { LpipsModel } from "../../core/metrics/lpips";
+import { defaultAssets } from "../../core/metrics/assets";
+import { readRgb, type RgbImage } from "../../core/metrics/rgb";
+import { createNodeEngine } from "../../core/models/node-engine";
+import type { Engine } from "../../core/models/engine";
+import { restoreFaces } from "../../core/pipeline";
+import { REPO, sharedDir } from "../helpers/data";
+
+// The shipped restorer (models/restorer.onnx) through the SDK's aligned path, on the ten CelebA-Test-like pairs of
+// ../shared/eval-reference: it must move LPIPS and IDD closer to the ground truth than the degraded input is.
+const shipped = existsSync(join(REPO, "models", "restorer.onnx")) && existsSync(join(REPO, "models", "parser.onnx"));
+const contract = JSON.parse(readFileSync(join(REPO, "models", "models.json"), "utf8")).models.restorer;
+
+describe.skipIf(!shipped)("shipped restorer model", () => {
+  let engine: Engine;
+  let lpips: LpipsModel;
+  let identity: IdentityModel;
+  const ref = join(sharedDir(), "eval-reference");
+  const names = readdirSync(join(ref, "lq")).filter((n) => n.endsWith(".png")).sort();
+
+  beforeAll(async () => {
+    engine = createNodeEngine();
+    lpips = await LpipsModel.load({ weightsDir: defaultAssets().lpipsWeights });
+    identity = await IdentityModel.load();
+  });
+  afterAll(async () => {
+    await engine?.release();
+    await lpips?.release();
+  });
+
+  it("has the documented inputs and outputs", async () => {
+    const session = await ort.InferenceSession.create(join(REPO, "models", contract.file));
+    expect(session.inputNames).toEqual(Object.keys(contract.inputs));
+    expect(session.outputNames).toEqual(Object.keys(contract.outputs));
+    await session.release();
+  });
+
+  it("improves LPIPS and IDD over the input on the eval-reference pairs", async () => {
+    const rows: { lpIn: number; lpOut: number; idIn: number; idOut: number }[] = [];
+    for (const name of names) {
+      const lq = await readRgb(join(ref, "lq", name));
+      const hq = await readRgb(join(ref, "hq", name));
+      const result = await restoreFaces({ width: lq.width, height: lq.height, channels: 3, bitDepth: 8, data: lq.data }, engine, { aligned: true });
+      const out: RgbImage = { width: lq.width, height: lq.height, data: result.image.data as Uint8Array };
+      rows.push({
+        lpIn: await lpips.distance(lq, hq),
+        lpOut: await lpips.distance(out, hq),
+        idIn: await idd(identity, lq, hq),
+        idOut: await idd(identity, out, hq),
+      });
+    }
+    const mean = (k: keyof (typeof rows)[number]) => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+    console.log(`eval-reference means: LPIPS ${mean("lpIn").toFixed(4)} -> ${mean("lpOut").toFixed(4)}, IDD ${mean("idIn").toFixed(4)} -> ${mean("idOut").toFixed(4)}`);
+    expect(mean("lpOut")).toBeLessThan(mean("lpIn"));
+    expect(mean("idOut")).toBeLessThan(mean("idIn"));
+    // Not by luck of one face: most faces improve on LPIPS.
+    expect(rows.filter((r) => r.lpOut < r.lpIn).length).toBeGreaterThanOrEqual(7);
+  });
+});
