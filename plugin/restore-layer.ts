@@ -7,7 +7,7 @@ import type { Engine } from "../core/models/engine.js";
 import { restoreFaces } from "../core/pipeline.js";
 import { cooperativeEngine, now, type ModelCallRecord } from "./cooperative-engine.js";
 import { isAbortError, messages, PluginError, toPluginError } from "./errors.js";
-import type { DocumentInfo, HostState, LayerInfo, LayerPixels, PhotoshopHost } from "./host/host.js";
+import type { DocRect, DocumentInfo, HostState, LayerInfo, LayerPixels, PhotoshopHost } from "./host/host.js";
 import { cropPixels, intersectMasks, intersectRects, layerImage, maskToPlane, planeToMask, solid, unionMasks } from "./raster.js";
 
 export const RESULT_LAYER_NAME = "Restored faces";
@@ -42,6 +42,8 @@ export interface RestoreOutcome {
   /** From the click to the new layer, seconds. */
   seconds: number;
   layerId: number;
+  /** The restored faces' boxes, document coordinates. */
+  faceBoxes: DocRect[];
   summary: string;
   modelCalls: ModelCallRecord[];
   timings: Record<string, number>;
@@ -195,6 +197,12 @@ export async function restoreActiveLayer(
           skipped,
           seconds,
           layerId,
+          faceBoxes: faces.map((f) => ({
+            left: pixels.rect.left + f.box.x,
+            top: pixels.rect.top + f.box.y,
+            width: f.box.width,
+            height: f.box.height,
+          })),
           summary:
             `${n} face${n === 1 ? "" : "s"} restored in ${seconds.toFixed(1)} s` +
             (skipped ? ` (${skipped} skipped: ${[...new Set(notRestored.map((s) => s.reason))].join("; ")})` : ""),

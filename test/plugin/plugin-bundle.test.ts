@@ -121,6 +121,9 @@ describe.skipIf(!data || !pipelineReady)("Photoshop plugin bundle in a UXP-like 
     const { final, states, maxGap } = await restore({ strength: 1, fidelity: 0.5, onlyInSelection: false, addMasks: true });
     expect(final.status, final.message).toBe("done");
     expect(final.message).toMatch(/^4 faces restored in \d+\.\d s$/);
+    // One restored face per face in the picture.
+    const hits = four.cells.map((c) => final.outcome!.faceBoxes.filter((b) => inside([c], b.left + b.width / 2, b.top + b.height / 2)).length);
+    expect(hits).toEqual([1, 1, 1, 1]);
 
     // One history step; the new layer sits directly above the untouched source.
     expect(doc.history).toEqual([...before.history, "Restore faces"]);
