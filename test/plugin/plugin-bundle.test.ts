@@ -3,7 +3,6 @@
  * faces. Detection and landmarks use the shipped npm models; parser and restorer are the trained ones when present
  * in models/, else small fixtures that obey models/models.json (the test names which).
  */
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -14,8 +13,6 @@ import { composePortrait, hasData, noFacePicture, REPO, to16, type Portrait } fr
 import { createUxpSandbox, fakePanelDocument, type PluginGlobal, type Sandbox } from "./uxp-sandbox.js";
 
 const data = hasData();
-// TEMPORARY: core/pipeline.ts (restoreFaces) is being written in parallel; the bundle cannot build without it.
-const pipelineReady = existsSync(join(REPO, "core", "pipeline.ts"));
 
 let plugin: TestPlugin;
 let four: Portrait; // 1000 x 1000, four faces
@@ -90,7 +87,7 @@ function inside(cells: Portrait["cells"], x: number, y: number, grow = 0): boole
   });
 }
 
-describe.skipIf(!data || !pipelineReady)("Photoshop plugin bundle in a UXP-like sandbox", () => {
+describe.skipIf(!data)("Photoshop plugin bundle in a UXP-like sandbox", () => {
   beforeAll(async () => {
     plugin = await buildTestPlugin();
     if (plugin.fixtures.length) {
