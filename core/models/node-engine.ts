@@ -36,14 +36,15 @@ export function loadManifestFile(modelsDir: string): Manifest {
 export function resolveModelFile(manifest: Manifest, id: ModelId, modelsDir: string): string {
   const entry = modelEntry(manifest, id);
   if (!entry.package) return path.resolve(modelsDir, entry.file);
-  const require = createRequire(path.join(modelsDir, "models.json"));
-  let pkgJson: string;
-  try {
-    pkgJson = require.resolve(`${entry.package}/package.json`);
-  } catch {
-    throw new Error(`model '${id}' comes from npm package '${entry.package}', which is not installed (run npm ci)`);
+  // The package as seen from the models folder, else from the SDK itself (a models folder outside the repo).
+  for (const from of [path.join(modelsDir, "models.json"), fileURLToPath(import.meta.url)]) {
+    try {
+      return path.join(path.dirname(createRequire(from).resolve(`${entry.package}/package.json`)), entry.file);
+    } catch {
+      /* try the next place */
+    }
   }
-  return path.join(path.dirname(pkgJson), entry.file);
+  throw new Error(`model '${id}' comes from npm package '${entry.package}', which is not installed (run npm ci)`);
 }
 
 export function sha256File(file: string): string {

@@ -5,8 +5,9 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import type { Engine } from "./engine.js";
-import { DEFAULT_MODELS_DIR, loadManifestFile } from "./node-engine.js";
+import type { Engine, ModelId } from "./engine.js";
+import { modelRelativePath } from "./manifest.js";
+import { DEFAULT_MODELS_DIR, loadManifestFile, resolveModelFile } from "./node-engine.js";
 import { createWebEngine } from "./web-engine.js";
 
 export function wasmBinaryPath(): string {
@@ -17,18 +18,14 @@ export function wasmBinaryPath(): string {
 export function createWebEngineForNode(opts: { modelsDir?: string } = {}): Engine {
   const modelsDir = path.resolve(opts.modelsDir ?? DEFAULT_MODELS_DIR);
   const manifest = loadManifestFile(modelsDir);
-  const require = createRequire(path.join(modelsDir, "models.json"));
   return createWebEngine({
     wasmBinary: readFileSync(wasmBinaryPath()),
     manifest,
     readModel: async (rel) => {
       // "<package>/<file>" for npm-shipped models, a plain name for ours.
-      const entry = Object.values(manifest.models).find((m) => (m.package ? `${m.package}/${m.file}` : m.file) === rel);
-      if (entry?.package) {
-        const pkgDir = path.dirname(require.resolve(`${entry.package}/package.json`));
-        return new Uint8Array(readFileSync(path.join(pkgDir, entry.file)));
-      }
-      return new Uint8Array(readFileSync(path.join(modelsDir, rel)));
+      const id = (Object.keys(manifest.models) as ModelId[]).find((k) => modelRelativePath(manifest.models[k]!) === rel);
+      if (!id) throw new Error(`no model in models.json has the path ${rel}`);
+      return new Uint8Array(readFileSync(resolveModelFile(manifest, id, modelsDir)));
     },
   });
 }
