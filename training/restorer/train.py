@@ -109,6 +109,7 @@ def main():
         net = ControlCNN(**cfg["model"]).to(dev)
     else:
         net = Restorer(**cfg["model"]).to(dev)
+        net.quantizer.requires_grad_(False)  # the codebook is stage 1's prior: frozen in stage 2, resumed or not
     discs = {}
     if stage == "restore":
         discs = {k: PatchDiscriminator().to(dev) for k in ("global", "eye", "mouth")}
