@@ -5,7 +5,7 @@
 import { type Affine, applyAffine, invertAffine, type Point } from "./face/affine.js";
 import { blendMask, softClassMask } from "./face/blend.js";
 import { type DetectedFace, type DetectOptions, alignmentFor, detectFaceList } from "./face/detect.js";
-import { cropBounds, cropMaskToImage, pasteCrop, regionWeight } from "./face/paste.js";
+import { cropBounds, cropMaskToImage, nonZeroBounds, pasteCrop, regionWeight } from "./face/paste.js";
 import { CROP_SIZE, FFHQ_TEMPLATE_512 } from "./face/template.js";
 import { assertImage, cloneImage, type Image, isMask, type Mask, type Rect } from "./image/types.js";
 import { warpImage } from "./image/warp.js";
@@ -179,20 +179,24 @@ export async function restoreFaces(image: Image, engine: Engine, options: Restor
     const blend = options.aligned ? new Float32Array(CROP_SIZE * CROP_SIZE).fill(1) : blendMask(parsed.labels, REGIONS.face);
     const corrected = preserveColour(crop, restored, blend);
     pasteCrop(out, corrected, blend, toCrop, { strength, region });
-    const bounds = cropBounds(toCrop, CROP_SIZE, image.width, image.height);
-    if (bounds) {
-      faces.push({
-        box: face.box,
-        landmarks: face.landmarks,
-        score: face.score,
-        index,
-        masks: {
-          eyes: cropMaskToImage(softClassMask(parsed.labels, REGIONS.eyes), CROP_SIZE, toCrop, bounds),
-          mouth: cropMaskToImage(softClassMask(parsed.labels, REGIONS.mouth), CROP_SIZE, toCrop, bounds),
-          face: cropMaskToImage(blend, CROP_SIZE, toCrop, bounds, region),
-        },
-      });
-    }
+    // Each mask covers only the pixels where it is on (an empty mask is a 0x0 crop at the face).
+    const toImage = (mask: Float32Array, clip?: Rect | Mask): Mask => {
+      const part = nonZeroBounds(mask, CROP_SIZE);
+      const b = part && cropBounds(toCrop, CROP_SIZE, image.width, image.height, undefined, part);
+      if (!b) return { x: Math.round(face.box.x), y: Math.round(face.box.y), width: 0, height: 0, data: new Uint8Array(0) };
+      return cropMaskToImage(mask, CROP_SIZE, toCrop, b, clip);
+    };
+    faces.push({
+      box: face.box,
+      landmarks: face.landmarks,
+      score: face.score,
+      index,
+      masks: {
+        eyes: toImage(softClassMask(parsed.labels, REGIONS.eyes)),
+        mouth: toImage(softClassMask(parsed.labels, REGIONS.mouth)),
+        face: toImage(blend, region),
+      },
+    });
     timings.paste += now() - t;
     progress("paste", 1);
   }

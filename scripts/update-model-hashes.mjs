@@ -18,11 +18,17 @@ const dir = path.resolve(args.find((a) => !a.startsWith("--")) ?? path.join(path
 const manifestFile = path.join(dir, "models.json");
 let text = readFileSync(manifestFile, "utf8");
 const manifest = JSON.parse(text);
-const require = createRequire(manifestFile);
-
 function fileOf(entry) {
   if (!entry.package) return path.join(dir, entry.file);
-  return path.join(path.dirname(require.resolve(`${entry.package}/package.json`)), entry.file);
+  // The package as seen from the models folder, else from this repository.
+  for (const from of [manifestFile, fileURLToPath(import.meta.url)]) {
+    try {
+      return path.join(path.dirname(createRequire(from).resolve(`${entry.package}/package.json`)), entry.file);
+    } catch {
+      /* next */
+    }
+  }
+  throw new Error(`npm package ${entry.package} is not installed (npm ci)`);
 }
 
 let stale = 0;

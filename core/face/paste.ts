@@ -9,9 +9,36 @@ import { type Affine, affineScale, invertAffine, transformedBounds } from "./aff
 
 export interface PixelBounds { x0: number; y0: number; x1: number; y1: number } // x1, y1 exclusive
 
-/** Image pixels a crop of `size` covers through `toCrop`, clipped to the image and to the region's bounds. */
-export function cropBounds(toCrop: Affine, size: number, width: number, height: number, region?: Rect | Mask): PixelBounds | null {
-  const b = transformedBounds(invertAffine(toCrop), size, size);
+/** The crop-space rectangle [u0, v0, u1, v1) where a size x size mask is above zero, or null. */
+export function nonZeroBounds(mask: Float32Array, size: number): [number, number, number, number] | null {
+  let u0 = size, v0 = size, u1 = -1, v1 = -1;
+  for (let v = 0; v < size; v++) {
+    const row = v * size;
+    for (let u = 0; u < size; u++) {
+      if (mask[row + u] > 0) {
+        if (u < u0) u0 = u;
+        if (u > u1) u1 = u;
+        if (v < v0) v0 = v;
+        if (v > v1) v1 = v;
+      }
+    }
+  }
+  return u1 < 0 ? null : [u0, v0, u1 + 1, v1 + 1];
+}
+
+/**
+ * Image pixels a crop of `size` covers through `toCrop` (or only its sub-rectangle `part`), clipped to the image
+ * and to the region's bounds.
+ */
+export function cropBounds(
+  toCrop: Affine, size: number, width: number, height: number, region?: Rect | Mask,
+  part: [number, number, number, number] = [0, 0, size, size],
+): PixelBounds | null {
+  const inv = invertAffine(toCrop);
+  // Pixel centres at integers: the part spans [u0 - 0.5, u1 - 0.5] in crop coordinates.
+  const shifted: Affine = [inv[0], inv[1], inv[0] * (part[0] - 0.5) + inv[1] * (part[1] - 0.5) + inv[2],
+    inv[3], inv[4], inv[3] * (part[0] - 0.5) + inv[4] * (part[1] - 0.5) + inv[5]];
+  const b = transformedBounds(shifted, part[2] - part[0], part[3] - part[1]);
   let x0 = Math.max(0, Math.floor(b.x0 - 1)), y0 = Math.max(0, Math.floor(b.y0 - 1));
   let x1 = Math.min(width, Math.ceil(b.x1 + 1)), y1 = Math.min(height, Math.ceil(b.y1 + 1));
   if (region) {
@@ -49,7 +76,9 @@ export interface PasteOptions {
  */
 export function pasteCrop(target: Image, crop: Planar, blend: Float32Array, toCrop: Affine, opts: PasteOptions): PixelBounds | null {
   const size = crop.width;
-  const bounds = cropBounds(toCrop, size, target.width, target.height, opts.region);
+  // Only where the blend mask is on: on a large face that is a fraction of the crop's footprint.
+  const part = nonZeroBounds(blend, size);
+  const bounds = part && cropBounds(toCrop, size, target.width, target.height, opts.region, part);
   if (!bounds || opts.strength <= 0) return null;
   const [a, b, tx, c, d, ty] = toCrop;
   const k = affineScale(toCrop); // crop pixels per image pixel
