@@ -111,8 +111,10 @@ export async function restoreActiveLayer(
 
       async function restoreInScope(): Promise<RestoreOutcome> {
         progress("Reading the layer", 0.03);
-        // The user's selection, to put back after the alpha channels (which are written through the selection).
-        const userSelection = state.selectionBounds ? await host.readSelection(doc.id, state.selectionBounds) : null;
+        // The user's selection: the region to restore, and what to put back after the alpha channels (which are
+        // written through the selection).
+        const needSelection = options.onlyInSelection || options.addMasks;
+        const userSelection = needSelection && state.selectionBounds ? await host.readSelection(doc.id, state.selectionBounds) : null;
         const pixels = await host.readLayerPixels(doc.id, layer.id, doc.bitsPerChannel as 8 | 16);
         if (!pixels) throw messages.emptyLayer(layer.name);
         let region: Mask | undefined;

@@ -19,7 +19,9 @@ async function main() {
   console.log(`plugin built in ${plugin.dir}; fixture models: ${plugin.fixtures.join(", ") || "none (trained models)"}`);
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}`);
   for (const faces of [1, 4] as const) {
-    const portrait = await composePortrait(WIDTH, HEIGHT, faces, faces === 1 ? 1800 : 1100);
+    // Face sizes: a head-and-shoulders portrait, and a group of four at 800 px (at 1100 px the shipped detector
+    // also reports two spurious faces, a core/face/detect.ts matter).
+    const portrait = await composePortrait(WIDTH, HEIGHT, faces, faces === 1 ? 1800 : 800);
     const sandbox = createUxpSandbox();
     const ps = new FakePhotoshop({ realm: sandbox.realm });
     const sade = await sandbox.load(plugin.dir, ps);
@@ -30,16 +32,23 @@ async function main() {
         height: HEIGHT,
         layers: [{ name: "Background", isBackground: true, pixels: { rect: { left: 0, top: 0, width: WIDTH, height: HEIGHT }, components: 3, data: portrait.rgb } }],
       });
-      let maxGap = 0, last = Date.now();
+      // The longest time the thread did not come back to the event loop, and the panel stages around it.
+      let maxGap = 0, last = Date.now(), label = "", labelAtLastTick = "", freeze = "";
+      const off = sade.panel.subscribe((s) => (label = s.label));
       const heartbeat = setInterval(() => {
         const t = Date.now();
-        maxGap = Math.max(maxGap, t - last);
+        if (t - last > maxGap) {
+          maxGap = t - last;
+          freeze = labelAtLastTick === label ? label : `${labelAtLastTick} -> ${label}`;
+        }
         last = t;
+        labelAtLastTick = label;
       }, 5);
       const t0 = Date.now();
       const state = await sade.panel.restore({ strength: 1, fidelity: 0.5, onlyInSelection: false, addMasks: true });
       const wall = Date.now() - t0;
       clearInterval(heartbeat);
+      off();
       if (state.status !== "done") throw new Error(`${faces} face(s): ${state.message}`);
       const o = state.outcome!;
       const byModel: Record<string, { n: number; ms: number }> = {};
@@ -59,6 +68,7 @@ async function main() {
           longestModelCallMs: Math.round(longest.ms),
           longestModelCall: longest.model,
           longestFreezeMs: maxGap,
+          longestFreezeDuring: freeze,
           modelMs: Object.fromEntries(Object.entries(byModel).map(([k, v]) => [k, `${v.n} calls, ${Math.round(v.ms)} ms`])),
           history: doc.history,
         }),

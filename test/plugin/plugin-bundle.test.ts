@@ -403,6 +403,19 @@ describe.skipIf(!data)("Photoshop plugin bundle in a UXP-like sandbox", () => {
     expectUnchanged(doc, before, fake);
   });
 
+  it("a model missing from the plugin folder: the message names it, the document is unchanged", async () => {
+    const box = createUxpSandbox();
+    const fake = new FakePhotoshop({ realm: box.realm });
+    const plug = await box.load(plugin.dir, fake);
+    fake.missingFiles.add("plugin:/models/restorer.onnx");
+    const doc = fake.open({ width: one.width, height: one.height, layers: [background(one)] });
+    const before = fake.snapshot(doc);
+    const final = await plug.panel.restore({});
+    expect(final.code).toBe("failed");
+    expect(final.message).toMatch(/^Restoring failed, the document is unchanged: .*plugin:\/models\/restorer\.onnx is missing/);
+    expectUnchanged(doc, before, fake);
+  });
+
   it("the panel's widgets drive the restore: sliders, checkboxes, Restore button, result line", async () => {
     const html = await readFile(join(REPO, "plugin", "panel", "index.html"), "utf8");
     const dom = fakePanelDocument(html);
