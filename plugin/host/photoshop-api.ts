@@ -36,6 +36,8 @@ export interface PsDocument {
   readonly bitsPerChannel: string;
   readonly activeLayers: ReadonlyArray<PsLayer>;
   readonly selection: PsSelection;
+  /** Alpha channels; add() makes an empty (black) one. */
+  readonly channels: { add(): { name: string } };
   createPixelLayer(options?: { name?: string }): Promise<PsLayer | null>;
 }
 

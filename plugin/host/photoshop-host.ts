@@ -164,6 +164,11 @@ export function createPhotoshopHost(ps: PhotoshopModule): PhotoshopHost {
 
     async addAlphaChannel(documentID, name, plane): Promise<void> {
       const doc = documentById(documentID);
+      if (!plane.data.some((v) => v !== 0)) {
+        // An empty selection cannot be saved: make the empty channel directly.
+        doc.channels.add().name = name;
+        return;
+      }
       const full = onCanvas(doc, plane);
       const img = await grey(full);
       try {

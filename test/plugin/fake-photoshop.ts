@@ -542,6 +542,22 @@ export class FakePhotoshop {
         return d.state.activeIds.map((id) => self.layerDom(d, d.layer(id)));
       },
       selection,
+      channels: {
+        add() {
+          d.edit("New Channel");
+          const channel = { name: `Alpha ${d.state.channels.length + 1}`, data: new Uint8Array(d.width * d.height) };
+          d.state.channels.push(channel);
+          return {
+            get name() {
+              return channel.name;
+            },
+            set name(v: string) {
+              d.edit("Channel Options");
+              channel.name = v;
+            },
+          };
+        },
+      },
       async createPixelLayer(options?: { name?: string }) {
         d.edit("New Layer");
         const layers = d.state.layers;

@@ -99,6 +99,16 @@ describe("PhotoshopHost over the photoshop module", () => {
     expect(Buffer.from(doc.state.selection!).equals(Buffer.from(sel))).toBe(true);
   });
 
+  it("saves an empty plane as an empty channel (an empty selection cannot be saved)", async () => {
+    const ps = new FakePhotoshop();
+    const doc = ps.open({ width: 10, height: 10, layers: [{ name: "L", pixels: { rect: { left: 0, top: 0, width: 10, height: 10 }, components: 3, data: new Uint8Array(300) } }] });
+    const host = createPhotoshopHost(ps.photoshop);
+    await host.executeAsModal("t", () => host.addAlphaChannel(doc.id, "Mouth", { rect: { left: 2, top: 2, width: 1, height: 1 }, data: new Uint8Array(1) }));
+    expect(doc.state.channels.map((c) => c.name)).toEqual(["Mouth"]);
+    expect(doc.state.channels[0].data.every((v) => v === 0)).toBe(true);
+    expect(doc.state.selection).toBeNull();
+  });
+
   it("turns Photoshop's 'another modal' error into the busy message", async () => {
     const ps = new FakePhotoshop();
     ps.otherPluginModal = true;
