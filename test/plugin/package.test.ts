@@ -5,12 +5,12 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import JSZip from "jszip";
 import sharp from "sharp";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: plain .mjs script without type declarations
 import { packagePlugin } from "../../scripts/package-plugin.mjs";
 import { fixtureModelFiles } from "./plugin-build.js";
@@ -21,9 +21,11 @@ const trainedMissing = ["parser", "restorer"].filter((id) => !existsSync(join(RE
 describe("npm run package", () => {
   let zip: JSZip;
   let bytes: number;
+  let tmp = "";
 
+  afterAll(() => rm(tmp, { recursive: true, force: true }));
   beforeAll(async () => {
-    const tmp = await mkdtemp(join(tmpdir(), "sade-ccx-"));
+    tmp = await mkdtemp(join(tmpdir(), "sade-ccx-"));
     const r = await packagePlugin({ outDir: join(tmp, "plugin"), ccx: join(tmp, "sade.ccx"), models: await fixtureModelFiles(tmp) });
     bytes = r.bytes;
     zip = await JSZip.loadAsync(await import("node:fs/promises").then((fs) => fs.readFile(r.ccx)));

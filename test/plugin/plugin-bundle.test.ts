@@ -3,9 +3,9 @@
  * faces. Detection and landmarks use the shipped npm models; parser and restorer are the trained ones when present
  * in models/, else small fixtures that obey models/models.json (the test names which).
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { readFile, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PanelState } from "../../plugin/panel/panel-controller.js";
 import { FakePhotoshop, type DocumentInit, type FakeDocumentState } from "./fake-photoshop.js";
 import { buildTestPlugin, type TestPlugin } from "./plugin-build.js";
@@ -97,6 +97,10 @@ describe.skipIf(!data)("Photoshop plugin bundle in a UXP-like sandbox", () => {
     sandbox = createUxpSandbox();
     ps = new FakePhotoshop({ realm: sandbox.realm });
     sade = await sandbox.load(plugin.dir, ps);
+  });
+  afterAll(async () => {
+    await sade?.releaseEngine();
+    if (plugin) await rm(dirname(plugin.dir), { recursive: true, force: true });
   });
 
   it("runs like UXP: no Worker, fetch, process or dynamic import; only photoshop, uxp and fs are required", async () => {
