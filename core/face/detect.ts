@@ -304,11 +304,15 @@ export async function detectFaceList(image: Image, engine: Engine, options: Dete
     const cand = candidates[ci];
     let pts = await landmarks68(image, engine, boxCrop(cand.box, 64));
     let toTemplate = alignmentFor(fivePointsFrom68(pts));
+    let lastShift = Infinity;
     for (let r = 0; r < opts.refinePasses; r++) {
       const next = await landmarks68(image, engine, composeAffine(boxCrop(REFINE_BOX_512, 64), toTemplate));
-      // A refined crop of a small face beside a larger one can lock onto the neighbour: keep the previous
-      // estimate when the eyes jump by more than a third of their distance.
-      if (eyeShift(fivePointsFrom68(pts), fivePointsFrom68(next)) > 0.33) break;
+      const shift = eyeShift(fivePointsFrom68(pts), fivePointsFrom68(next));
+      // A refined crop of a small face beside a larger one can lock onto the neighbour (a jump of more than a
+      // third of the eye distance); on some faces (a high forehead, hair) the passes drift instead of settling
+      // (each step larger than the one before). Either way the previous estimate is kept.
+      if (shift > 0.33 || (r > 0 && shift > 0.02 && shift > lastShift)) break;
+      lastShift = shift;
       pts = next;
       toTemplate = alignmentFor(fivePointsFrom68(pts));
     }

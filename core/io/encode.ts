@@ -28,7 +28,9 @@ export async function encodeImage(image: Image, format: OutputFormat): Promise<B
   else if (grey) p = p.toColourspace("b-w");
   switch (format) {
     case "png": p = p.png({ compressionLevel: 6 }); break;
-    case "jpeg": p = p.jpeg({ quality: 95, chromaSubsampling: "4:4:4" }); break;
+    // Huffman optimisation keeps every DCT coefficient of the photo in memory (about 1.1 GB extra at 96 MP);
+    // above 16 MP we write standard tables instead (files ~10% larger, memory flat).
+    case "jpeg": p = p.jpeg({ quality: 95, chromaSubsampling: "4:4:4", optimiseCoding: width * height <= 16e6 }); break;
     case "tiff": p = p.tiff({ compression: "lzw" }); break;
     case "webp": p = p.webp({ quality: 95, alphaQuality: 100 }); break;
   }
