@@ -38,6 +38,26 @@ function matchError(ours: DetectedFace, ref: YunetFace): number {
 }
 
 const engine: Engine = backend === "wasm" ? createWebEngineForNode() : createNodeEngine();
+
+// --yunet-agreement: how far YuNet's two variants (s, n) are from each other, the same way: the noise floor of
+// the reference itself.
+if (args.includes("--yunet-agreement")) {
+  const s = await Yunet.load("yunet_s_dynamic.onnx"), n = await Yunet.load("yunet_n_dynamic.onnx");
+  for (const set of arg("sets", "lfw-dev").split(",")) {
+    const dir = path.join(locateData(), "wild", set);
+    let count = 0, sum = 0;
+    for (const f of readdirSync(dir).filter((x) => /\.(jpe?g|png)$/i.test(x)).sort().slice(0, limit)) {
+      const img = await decodeImage(path.join(dir, f));
+      const a = await s.detect(img), b = await n.detect(img);
+      for (const r of a) {
+        const e = Math.min(...b.map((o) => matchError(o as unknown as DetectedFace, r)));
+        if (e < 0.5) { count++; sum += e; }
+      }
+    }
+    console.log(`${set}: yunet_n against yunet_s: ${count} faces matched, landmark error ${(sum / count).toFixed(4)}`);
+  }
+  process.exit(0);
+}
 // --reference s (yunet_s), n (yunet_n) or sn: the mean of both variants' points for faces both find (the two
 // variants disagree by about 0.1 eye distances on LFW, so one alone is a noisy reference).
 const reference = arg("reference", "s");
