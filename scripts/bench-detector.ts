@@ -90,7 +90,7 @@ for (const set of sets) {
     const img = await decodeImage(path.join(dir, f));
     const refs = await referenceFaces(img);
     const t0 = performance.now();
-    const ours = await detectFaceList(img, engine, { minSize, confirm, proposalThreshold: Number(arg("proposal", "0.5")), refinePasses: Number(arg("refine", "2")) });
+    const ours = await detectFaceList(img, engine, { minSize, confirm, proposalThreshold: Number(arg("proposal", "0.5")), refinePasses: Number(arg("refine", "2")), scoreThreshold: Number(arg("score", "0.9")) });
     ms += performance.now() - t0;
     const used = new Set<number>();
     for (const r of refs) {
