@@ -96,6 +96,36 @@ describe("sade restore, one photo", () => {
   });
 });
 
+describe("sade restore --region-mask", () => {
+  it("restores only under the mask's non-black pixels; elsewhere the PNG output equals the input", async () => {
+    const img = await load(wild("whole", "Blake_Lively.jpg"));
+    const src = path.join(tmp, "rm.png");
+    writeFileSync(src, await encodeImage(img, "png"));
+    const mask = new Uint8Array(img.width * img.height);
+    for (let y = 0; y < img.height; y++) for (let x = 0; x < 350; x++) mask[y * img.width + x] = 255; // the left face only
+    const maskFile = path.join(tmp, "rm-mask.png");
+    await sharp(mask, { raw: { width: img.width, height: img.height, channels: 1 } }).png().toFile(maskFile);
+    const out = path.join(tmp, "rm-out.png");
+    const r = await sade(["restore", src, "-o", out, "--region-mask", maskFile, "--models", models, "--fidelity", "0"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1 face\(s\) restored, 1 skipped \(#1 outside the region\)/);
+    const a = await decodeImage(src), b = await decodeImage(out);
+    let inside = 0;
+    for (let i = 0; i < img.width * img.height; i++) {
+      const same = a.data[i * 3] === b.data[i * 3] && a.data[i * 3 + 1] === b.data[i * 3 + 1] && a.data[i * 3 + 2] === b.data[i * 3 + 2];
+      if (!mask[i]) expect(same).toBe(true);
+      else if (!same) inside++;
+    }
+    expect(inside).toBeGreaterThan(1000);
+    // A mask of the wrong size is named.
+    const small = path.join(tmp, "rm-small.png");
+    await sharp(new Uint8Array(100).fill(255), { raw: { width: 10, height: 10, channels: 1 } }).png().toFile(small);
+    const r2 = await sade(["restore", src, "-o", path.join(tmp, "rm-out2.png"), "--region-mask", small, "--models", models]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(/rm-small\.png: region mask is 10x10, the photo is 700x464/);
+  });
+});
+
 describe("bad input gets a clear answer, and nothing is lost", () => {
   it("a truncated file: exit 1, the file and the reason named, no output written", async () => {
     const bytes = readFileSync(wild("whole", "Blake_Lively.jpg"));
