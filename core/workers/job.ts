@@ -3,9 +3,9 @@
  * the CLI's process or in a pool worker. Failures come back as a report with `error`, never as a throw, so that one
  * bad file in a batch is reported and skipped.
  */
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Image, Mask, Rect } from "../image/types.js";
+import type { Mask, Rect } from "../image/types.js";
 import { decodeImageWithInfo } from "../io/decode.js";
 import { encodeGreyPng, encodeImage, formatForPath, writeFileAtomic } from "../io/encode.js";
 import type { Engine } from "../models/engine.js";
@@ -114,7 +114,7 @@ export async function runJob(job: Job, engine: Engine, onProgress?: RestoreOptio
 
     const t1 = performance.now();
     mkdirSync(path.dirname(path.resolve(job.output)), { recursive: true });
-    const sameFormat = formatForPath(job.output) === info.format || (info.format === "jpeg" && formatForPath(job.output) === "jpeg");
+    const sameFormat = formatForPath(job.output) === info.format;
     if (result.faces.length === 0 && sameFormat && info.orientation === 1) {
       // Nothing changed: the output is the input, byte for byte (no re-encoding loss).
       if (path.resolve(job.input) !== path.resolve(job.output)) copyFileSync(job.input, job.output);
@@ -140,10 +140,3 @@ export async function runJob(job: Job, engine: Engine, onProgress?: RestoreOptio
   }
   return report;
 }
-
-/** Reads a whole file; exported for the parse command. */
-export function readBytes(file: string): Uint8Array {
-  return new Uint8Array(readFileSync(file));
-}
-
-export type { Image };
