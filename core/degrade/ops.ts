@@ -16,8 +16,8 @@ function reflect101(i: number, n: number): number {
   }
 }
 
-export function gaussianKernel1d(sigma: number): Float64Array {
-  const size = 2 * Math.ceil(3 * sigma) + 1;
+/** Normalised 1-D Gaussian of a given odd size, in float64 (cv2.getGaussianKernel). */
+export function gaussianKernel(size: number, sigma: number): Float64Array {
   const k = new Float64Array(size);
   const c = (size - 1) / 2;
   let s = 0;
@@ -27,6 +27,11 @@ export function gaussianKernel1d(sigma: number): Float64Array {
   }
   for (let i = 0; i < size; i++) k[i] /= s;
   return k;
+}
+
+/** The kernel cv2.GaussianBlur uses for ksize 0: size 2*ceil(3 sigma) + 1. */
+export function gaussianKernel1d(sigma: number): Float64Array {
+  return gaussianKernel(2 * Math.ceil(3 * sigma) + 1, sigma);
 }
 
 /** cv2.GaussianBlur(img, (k, k), sigma, borderType=BORDER_REFLECT_101) with k = 2*ceil(3 sigma) + 1. */

@@ -1,3 +1,4 @@
+import { gaussianKernel } from "../degrade/ops.js";
 import { assertSameSize, type RgbImage } from "./rgb.js";
 
 const WINDOW = 11;
@@ -5,18 +6,6 @@ const SIGMA = 1.5;
 const C1 = (0.01 * 255) ** 2;
 const C2 = (0.03 * 255) ** 2;
 
-/** cv2.getGaussianKernel(11, 1.5): normalised 1-D Gaussian. */
-export function gaussianKernel(size: number, sigma: number): Float64Array {
-  const k = new Float64Array(size);
-  const c = (size - 1) / 2;
-  let s = 0;
-  for (let i = 0; i < size; i++) {
-    k[i] = Math.exp(-((i - c) ** 2) / (2 * sigma * sigma));
-    s += k[i];
-  }
-  for (let i = 0; i < size; i++) k[i] /= s;
-  return k;
-}
 
 /** Separable 'valid' filtering: output (h-10) x (w-10), i.e. the region BasicSR keeps after filter2D[5:-5, 5:-5]. */
 function filterValid(src: Float64Array, w: number, h: number, k: Float64Array): Float64Array {

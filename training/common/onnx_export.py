@@ -25,6 +25,21 @@ def export(module: torch.nn.Module, model_id: str, out: Path, example: tuple[tor
     return out
 
 
+def export_cli(model_id: str, load, wrap, example: tuple[torch.Tensor, ...]) -> None:
+    """The command line of training.<model>.export: checkpoint in, contract-checked ONNX out, size and cost printed."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=f"export a {model_id} checkpoint to ONNX (models/models.json contract)")
+    ap.add_argument("--checkpoint", default=str(REPO / f"training/runs/{model_id}/last.pt"))
+    ap.add_argument("--out", default=str(REPO / "models" / contract(model_id)["file"]))
+    args = ap.parse_args()
+    net = load(Path(args.checkpoint))
+    out = export(wrap(net), model_id, Path(args.out), example)
+    params = sum(p.numel() for p in net.parameters())
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB), {params / 1e6:.3f} M parameters, "
+          f"{count_macs(net, example):.2f} GMACs")
+
+
 def check(path: Path, spec: dict) -> None:
     """The file obeys the contract: names, element types and static shapes."""
     m = onnx.load(str(path))
