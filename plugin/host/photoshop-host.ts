@@ -42,6 +42,17 @@ export function createPhotoshopHost(ps: PhotoshopModule): PhotoshopHost {
     return { rect: { left, top, width, height: bottom - top }, data: out };
   }
 
+  /** Makes a grey plane the document's selection (written canvas-wide: what lies outside the rect is unselected). */
+  async function putSelectionPlane(doc: PsDocument, plane: GreyPixels): Promise<void> {
+    const full = onCanvas(doc, plane);
+    const img = await grey(full);
+    try {
+      await imaging.putSelection({ documentID: doc.id, imageData: img, replace: true, targetBounds: full.rect });
+    } finally {
+      img.dispose();
+    }
+  }
+
   return {
     state(): HostState {
       // app.activeDocument is null (or throws, in some versions) when no document is open.
@@ -169,13 +180,7 @@ export function createPhotoshopHost(ps: PhotoshopModule): PhotoshopHost {
         doc.channels.add().name = name;
         return;
       }
-      const full = onCanvas(doc, plane);
-      const img = await grey(full);
-      try {
-        await imaging.putSelection({ documentID, imageData: img, replace: true, targetBounds: full.rect });
-      } finally {
-        img.dispose();
-      }
+      await putSelectionPlane(doc, plane);
       await doc.selection.save(name);
     },
 
@@ -185,13 +190,7 @@ export function createPhotoshopHost(ps: PhotoshopModule): PhotoshopHost {
         if (doc.selection.bounds) await doc.selection.deselect();
         return;
       }
-      const full = onCanvas(doc, plane);
-      const img = await grey(full);
-      try {
-        await imaging.putSelection({ documentID, imageData: img, replace: true, targetBounds: full.rect });
-      } finally {
-        img.dispose();
-      }
+      await putSelectionPlane(doc, plane);
     },
   };
 }
