@@ -1,18 +1,13 @@
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { REPO_ROOT, locateData } from "../../core/io/data.js";
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const REPO = REPO_ROOT;
 
-/** The shared data folder: SADE_DATA, else ../shared/data beside the repository. */
-export function dataDir(): string {
-  const dir = process.env.SADE_DATA ? resolve(process.env.SADE_DATA) : resolve(REPO, "..", "shared", "data");
-  if (!existsSync(dir)) throw new Error(`shared data not found at ${dir}: set SADE_DATA`);
-  return dir;
-}
+/** The shared data folder: SADE_DATA, else ../shared/data beside the repository (core/io/data.ts). */
+export const dataDir = locateData;
 
 export function sharedDir(): string {
-  return dirname(dataDir());
+  return dirname(locateData());
 }
 
-export const dataPath = (...parts: string[]) => join(dataDir(), ...parts);
+export const dataPath = (...parts: string[]) => join(locateData(), ...parts);
