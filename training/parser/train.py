@@ -66,6 +66,13 @@ def main():
         log.log(event="resume", **state)
     model = DDP(net) if rt["world"] > 1 else net
     budget = tc["minutes"] * 60
+    # Small classes (eyes, brows, ears, mouth) are a few hundred pixels each: weighting their cross-entropy keeps
+    # the large skin and hair areas from dominating what the network optimises.
+    class_weight = None
+    if tc.get("class_weight"):
+        class_weight = torch.ones(NUM_CLASSES, device=rt["device"])
+        for k, v in tc["class_weight"].items():
+            class_weight[int(k)] = float(v)
 
     def progress():
         return min(1.0, max(state["iter"] / tc["max_iters"], state["elapsed"] / budget))
@@ -92,7 +99,7 @@ def main():
             y = y[:, ::2, ::2]
             full = logits
             aux_full = F.interpolate(aux, size=y.shape[-2:], mode="bilinear", align_corners=False)
-            loss_ce = F.cross_entropy(full, y)
+            loss_ce = F.cross_entropy(full, y, weight=class_weight)
             loss = loss_ce + tc["dice_weight"] * dice_loss(full, y) + tc["aux_weight"] * F.cross_entropy(aux_full, y)
             opt.zero_grad(set_to_none=True)
             loss.backward()

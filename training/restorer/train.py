@@ -83,6 +83,15 @@ def parse_probs(parser, x):
         return torch.softmax(F.avg_pool2d(parser(x), 2), 1)
 
 
+def same_crop(a, b, size, rng):
+    """One random size x size window of both images: the perceptual loss at full resolution, at a quarter of the
+    cost of the whole 512 face (LPIPS was the most expensive term of an iteration)."""
+    if not size or a.shape[-1] <= size:
+        return a, b
+    y, x = rng.randrange(a.shape[-2] - size + 1), rng.randrange(a.shape[-1] - size + 1)
+    return a[..., y:y + size, x:x + size], b[..., y:y + size, x:x + size]
+
+
 def at_gt_size(out, gt):
     return F.adaptive_avg_pool2d(out, gt.shape[-2:]) if out.shape[-1] != gt.shape[-1] else out
 
@@ -197,7 +206,7 @@ def main():
             out = model(lq, seg, w)
             o = at_gt_size(out, gt)
             l1 = F.l1_loss(o, gt)
-            lp = lpips(o, gt).mean()
+            lp = lpips(*same_crop(o, gt, tc.get("lpips_crop", 0), rng)).mean()
             loss = lw["pix"] * (l1 + lp)
             logs.update(l1=l1.item(), lpips=lp.item())
             if ident is not None:
@@ -207,7 +216,15 @@ def main():
                 loss = loss + lw["identity"] * idl
                 logs["id"] = idl.item()
             gan_on = source == "full" and progress() >= tc.get("gan_start", 0.0)
+            if gan_on and not state.get("gan_started"):
+                # The reconstruction-only model, kept: it is the fallback if the adversarial phase hurts.
+                state["gan_started"] = state["iter"]
+                if is_main(rt):
+                    save_checkpoint(run_dir / "pre-gan.pt", model=unwrap(model).state_dict(), state=state, config=cfg)
             if gan_on:
+                # The adversarial terms reach the paper's weights over a ramp instead of hitting an untrained
+                # discriminator at full strength (what produced texture artifacts in the first run).
+                ramp = min(1.0, (progress() - tc.get("gan_start", 0.0)) / tc["gan_ramp"]) if tc.get("gan_ramp") else 1.0
                 for d in discs.values():
                     d.requires_grad_(False)
                 fake_g, _ = ddp_discs["global"](F.avg_pool2d(out, 2))
@@ -219,8 +236,8 @@ def main():
                     _, fr = ddp_discs[key](crops(gt))
                     roi = roi + g_adv(lf)
                     style = style + gram_loss(ff, fr)
-                loss = loss + lw["adv"] * adv + lw["roi"] * roi + lw["style"] * style
-                logs.update(adv=adv.item(), roi=float(roi), style=float(style))
+                loss = loss + ramp * (lw["adv"] * adv + lw["roi"] * roi + lw["style"] * style)
+                logs.update(adv=adv.item(), roi=float(roi), style=float(style), ramp=ramp)
         opt_g.zero_grad(set_to_none=True)
         loss.backward()
         opt_g.step()
