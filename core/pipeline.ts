@@ -2,22 +2,24 @@
  * restoreFaces(): the SDK's one entry point. Detect -> align -> parse -> restore -> paste, each a small function on
  * typed values; nothing is kept between calls. Free of Node-only imports: the Photoshop plugin bundles this file.
  */
+import { type Cooperation, pacerFor } from "./cooperate.js";
 import { type Affine, applyAffine, invertAffine, type Point } from "./face/affine.js";
 import { blendMask, softClassMask } from "./face/blend.js";
 import { type DetectedFace, type DetectOptions, alignmentFor, detectFaceList } from "./face/detect.js";
-import { cropBounds, cropMaskToImage, nonZeroBounds, pasteCrop, regionWeight } from "./face/paste.js";
+import { cropBounds, cropMaskToImageSteps, nonZeroBounds, pasteCropSteps, regionWeight } from "./face/paste.js";
 import { CROP_SIZE, FFHQ_TEMPLATE_512 } from "./face/template.js";
 import { assertImage, cloneImage, type Image, isMask, type Mask, type Rect } from "./image/types.js";
-import { warpImage } from "./image/warp.js";
+import { warpImageSteps } from "./image/warp.js";
 import { checkAbort, type Engine } from "./models/engine.js";
 import { parseFace, REGIONS } from "./parse/parse.js";
-import { preserveColour } from "./restore/colour.js";
+import { preserveColourSteps } from "./restore/colour.js";
 import { restoreCrop } from "./restore/restore.js";
 
 export type { Image, Mask, Rect } from "./image/types.js";
 export type { Engine, ModelId, TensorData } from "./models/engine.js";
 export { parseFace } from "./parse/parse.js";
 export type { DetectedFace } from "./face/detect.js";
+export type { Cooperation } from "./cooperate.js";
 
 export type Stage = "detect" | "align" | "parse" | "restore" | "paste";
 
@@ -39,6 +41,12 @@ export interface RestoreOptions {
   signal?: AbortSignal;
   /** Write into `image` itself instead of a copy (saves one image's memory on very large photos). */
   inPlace?: boolean;
+  /**
+   * For hosts that run the SDK on their UI thread (the Photoshop panel): long pixel work is done in bounded
+   * pieces and the thread is handed back to the host whenever `sliceMs` of work has gone by. Model calls are not
+   * split; the host's engine decides what happens around them. Without it everything runs straight through.
+   */
+  cooperate?: Cooperation;
 }
 
 export interface FaceResult {
@@ -110,6 +118,7 @@ export async function restoreFaces(image: Image, engine: Engine, options: Restor
   const fidelity = options.fidelity ?? 0.5;
   const minFaceSize = options.minFaceSize ?? DEFAULT_MIN_FACE_SIZE;
   const { region, signal, onProgress } = options;
+  const pacer = pacerFor(options.cooperate);
   const timings: Record<string, number> = { detect: 0, align: 0, parse: 0, restore: 0, paste: 0 };
   const out = options.inPlace ? image : cloneImage(image);
   const faces: FaceResult[] = [];
@@ -134,6 +143,7 @@ export async function restoreFaces(image: Image, engine: Engine, options: Restor
       roi: searchArea(image, region),
       signal,
       onProgress: (f) => onProgress?.({ stage: "detect", fraction: 0.3 * f }),
+      cooperate: pacer,
     });
     timings.detect = now() - td;
     targets = [];
@@ -160,7 +170,7 @@ export async function restoreFaces(image: Image, engine: Engine, options: Restor
     checkAbort(signal);
     progress("align", 0);
     let t = now();
-    const crop = warpImage(image, toCrop, CROP_SIZE, CROP_SIZE, { border: "replicate" });
+    const crop = await pacer.run(warpImageSteps(image, toCrop, CROP_SIZE, CROP_SIZE, { border: "replicate" }));
     timings.align += now() - t;
 
     progress("parse", 0.1);
@@ -176,26 +186,29 @@ export async function restoreFaces(image: Image, engine: Engine, options: Restor
 
     progress("paste", 0.9);
     t = now();
+    // Each piece below is bounded (crop-sized, or a few image rows at a time): the host gets the thread between.
+    await pacer.pause();
     const blend = options.aligned ? new Float32Array(CROP_SIZE * CROP_SIZE).fill(1) : blendMask(parsed.labels, REGIONS.face);
-    const corrected = preserveColour(crop, restored, blend);
-    pasteCrop(out, corrected, blend, toCrop, { strength, region });
+    await pacer.pause();
+    const corrected = await pacer.run(preserveColourSteps(crop, restored, blend));
+    await pacer.run(pasteCropSteps(out, corrected, blend, toCrop, { strength, region }));
     // Each mask covers only the pixels where it is on (an empty mask is a 0x0 crop at the face).
-    const toImage = (mask: Float32Array, clip?: Rect | Mask): Mask => {
+    const toImage = async (mask: Float32Array, clip?: Rect | Mask): Promise<Mask> => {
+      await pacer.pause();
       const part = nonZeroBounds(mask, CROP_SIZE);
       const b = part && cropBounds(toCrop, CROP_SIZE, image.width, image.height, undefined, part);
       if (!b) return { x: Math.round(face.box.x), y: Math.round(face.box.y), width: 0, height: 0, data: new Uint8Array(0) };
-      return cropMaskToImage(mask, CROP_SIZE, toCrop, b, clip);
+      return pacer.run(cropMaskToImageSteps(mask, CROP_SIZE, toCrop, b, clip));
     };
+    const eyes = await toImage(softClassMask(parsed.labels, REGIONS.eyes));
+    await pacer.pause();
+    const mouth = await toImage(softClassMask(parsed.labels, REGIONS.mouth));
     faces.push({
       box: face.box,
       landmarks: face.landmarks,
       score: face.score,
       index,
-      masks: {
-        eyes: toImage(softClassMask(parsed.labels, REGIONS.eyes)),
-        mouth: toImage(softClassMask(parsed.labels, REGIONS.mouth)),
-        face: toImage(blend, region),
-      },
+      masks: { eyes, mouth, face: await toImage(blend, region) },
     });
     timings.paste += now() - t;
     progress("paste", 1);

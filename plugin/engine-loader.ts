@@ -4,6 +4,7 @@
  */
 import type { Engine } from "../core/models/engine.js";
 import { createWebEngine } from "../core/models/web-engine.js";
+import { PANEL_COOPERATION } from "./cooperative-engine.js";
 import { messages } from "./errors.js";
 import type { UxpFs } from "./host/photoshop-api.js";
 import { hasWasmSimd } from "./simd.js";
@@ -42,6 +43,7 @@ export async function loadPluginEngine(fs: UxpFs, wasm = globalThis.WebAssembly)
     wasmBinary,
     manifest,
     readModel: (relativePath) => readBytes(fs, MODELS_DIR + relativePath),
+    cooperate: PANEL_COOPERATION,
   });
 }
 

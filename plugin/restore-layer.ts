@@ -5,7 +5,7 @@
 import type { Mask } from "../core/image/types.js";
 import type { Engine } from "../core/models/engine.js";
 import { restoreFaces } from "../core/pipeline.js";
-import { cooperativeEngine, now, type ModelCallRecord } from "./cooperative-engine.js";
+import { cooperativeEngine, now, PANEL_COOPERATION, type ModelCallRecord } from "./cooperative-engine.js";
 import { isAbortError, messages, PluginError, toPluginError } from "./errors.js";
 import type { DocRect, DocumentInfo, HostState, LayerInfo, LayerPixels, PhotoshopHost } from "./host/host.js";
 import { cropPixels, intersectMasks, intersectRects, layerImage, maskToPlane, planeToMask, solid, unionMasks } from "./raster.js";
@@ -46,6 +46,8 @@ export interface RestoreOutcome {
   faceBoxes: DocRect[];
   summary: string;
   modelCalls: ModelCallRecord[];
+  /** Session creations this click made (the first click creates each model's; later clicks reuse them). */
+  modelLoads: ModelCallRecord[];
   timings: Record<string, number>;
 }
 
@@ -134,6 +136,7 @@ export async function restoreActiveLayer(
           return controller.signal.aborted;
         };
         const calls: ModelCallRecord[] = [];
+        const loads: ModelCallRecord[] = [];
         // The SDK numbers faces in detection order; the panel counts the ones being restored: 1, 2, ... of n.
         const ordinal = new Map<number, number>();
         const label = (p: { stage: string; face?: number; faces?: number }) => {
@@ -141,13 +144,16 @@ export async function restoreActiveLayer(
           if (!ordinal.has(p.face)) ordinal.set(p.face, ordinal.size + 1);
           return stageLabel(p.stage, ordinal.get(p.face), p.faces);
         };
-        const result = await restoreFaces(layerImage(pixels), cooperativeEngine(engine, abortIfCancelled, (c) => calls.push(c)), {
+        const cooperative = cooperativeEngine(engine, abortIfCancelled, (c) => calls.push(c), (l) => loads.push(l));
+        const result = await restoreFaces(layerImage(pixels), cooperative, {
           strength: options.strength,
           fidelity: options.fidelity,
           region,
           signal: controller.signal,
           // The layer's pixels were read for this call alone: let the SDK write into them instead of a copy.
           inPlace: true,
+          // The panel shares this thread: the SDK hands it back between bounded pieces of pixel work.
+          cooperate: PANEL_COOPERATION,
           onProgress: (p) => {
             abortIfCancelled();
             progress(label(p), 0.05 + 0.85 * clamp01(p.fraction));
@@ -209,6 +215,7 @@ export async function restoreActiveLayer(
             `${n} face${n === 1 ? "" : "s"} restored in ${seconds.toFixed(1)} s` +
             (skipped ? ` (${skipped} skipped: ${[...new Set(notRestored.map((s) => s.reason))].join("; ")})` : ""),
           modelCalls: calls,
+          modelLoads: loads,
           timings: result.timings,
         };
       }

@@ -9,8 +9,9 @@
  *    fine pyramid levels mistake for faces.
  * Pure TypeScript over the Engine interface: runs in Node and in the Photoshop plugin.
  */
+import { type Cooperation, pacerFor, type Steps } from "../cooperate.js";
 import { checkAbort, expectFloat32, type Engine } from "../models/engine.js";
-import { areaResample, type Planar, toGrey, warpImage } from "../image/warp.js";
+import { areaResampleSteps, type Planar, toGrey, warpImageSteps } from "../image/warp.js";
 import type { Image, Rect } from "../image/types.js";
 import { type Affine, applyAffine, composeAffine, invertAffine, type Point } from "./affine.js";
 import { type Box, iou, nms } from "./nms.js";
@@ -49,6 +50,8 @@ export interface DetectOptions {
   refinePasses?: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /** Hands the thread back to the host between bounded pieces of work (core/cooperate.ts). */
+  cooperate?: Cooperation;
 }
 
 /**
@@ -148,19 +151,20 @@ export function planTiles(roi: Rect, minSize: number): Tile[] {
   return tiles;
 }
 
-function renderTile(image: Image, t: Tile): Planar {
+function renderTile(image: Image, t: Tile): Steps<Planar> {
   const k = 1 / t.scale;
   if (k >= 1.5) {
-    return areaResample(image, t.x0 * k, t.y0 * k, DETECTOR_WIDTH * k, DETECTOR_HEIGHT * k, DETECTOR_WIDTH,
+    return areaResampleSteps(image, t.x0 * k, t.y0 * k, DETECTOR_WIDTH * k, DETECTOR_HEIGHT * k, DETECTOR_WIDTH,
       DETECTOR_HEIGHT, [127, 127, 127]);
   }
   const m: Affine = [t.scale, 0, -t.x0, 0, t.scale, -t.y0];
-  return warpImage(image, m, DETECTOR_WIDTH, DETECTOR_HEIGHT, { border: { constant: [127, 127, 127] } });
+  return warpImageSteps(image, m, DETECTOR_WIDTH, DETECTOR_HEIGHT, { border: { constant: [127, 127, 127] } });
 }
 
 /** Stage 1: candidate boxes in image coordinates from every tile of the pyramid. */
 export async function proposeBoxes(image: Image, engine: Engine, opts: Required<Pick<DetectOptions, "minSize" | "scoreThreshold">> & DetectOptions) {
   const roi = opts.roi ?? { x: 0, y: 0, width: image.width, height: image.height };
+  const pacer = pacerFor(opts.cooperate);
   const tiles = planTiles(roi, opts.minSize);
   const boxes: Box[] = [];
   const scores: number[] = [];
@@ -169,7 +173,7 @@ export async function proposeBoxes(image: Image, engine: Engine, opts: Required<
   for (let ti = 0; ti < tiles.length; ti++) {
     checkAbort(opts.signal);
     const t = tiles[ti];
-    const dets = await runDetector(engine, renderTile(image, t), opts.proposalThreshold ?? 0.5);
+    const dets = await runDetector(engine, await pacer.run(renderTile(image, t)), opts.proposalThreshold ?? 0.5);
     for (const d of dets) {
       const [x1, y1, x2, y2] = d.box;
       // A face cut by an interior tile edge is whole in the neighbouring tile: drop the partial box.
@@ -207,7 +211,8 @@ async function runLandmarks(engine: Engine, grey: Float32Array): Promise<Float32
  * the crop and on its mirror image and the two answers are averaged: it halves the model's jitter and cancels its
  * left/right bias.
  */
-export async function landmarks68(image: Image, engine: Engine, toCrop: Affine): Promise<Point[]> {
+export async function landmarks68(image: Image, engine: Engine, toCrop: Affine, cooperate?: Cooperation): Promise<Point[]> {
+  const pacer = pacerFor(cooperate);
   const acc = Array.from({ length: 68 }, () => [0, 0]);
   // One zoom: averaging over zooms 0.85..1.15 as well was measured no better on LFW (0.108 vs 0.109).
   const scales = [1];
@@ -215,7 +220,7 @@ export async function landmarks68(image: Image, engine: Engine, toCrop: Affine):
     // Zoom about the crop centre.
     const z: Affine = [sc, 0, 31.5 * (1 - sc), 0, sc, 31.5 * (1 - sc)];
     const m = composeAffine(z, toCrop);
-    const crop = warpImage(image, m, 64, 64, { border: "replicate" });
+    const crop = await pacer.run(warpImageSteps(image, m, 64, 64, { border: "replicate" }));
     const grey = toGrey(crop);
     for (let i = 0; i < grey.length; i++) grey[i] /= 256;
     const flipped = new Float32Array(grey.length);
@@ -298,18 +303,19 @@ export function boxCrop(box: Box, size: number): Affine {
 
 /** Detects the faces in `image`, most confident first. */
 export async function detectFaceList(image: Image, engine: Engine, options: DetectOptions = {}): Promise<DetectedFace[]> {
-  const opts = { minSize: 20, scoreThreshold: 0.9, refinePasses: 2, ...options };
+  const pacer = pacerFor(options.cooperate);
+  const opts = { minSize: 20, scoreThreshold: 0.9, refinePasses: 2, ...options, cooperate: pacer };
   const candidates = await proposeBoxes(image, engine, opts);
   const faces: DetectedFace[] = [];
   const quality: number[] = [];
   for (let ci = 0; ci < candidates.length; ci++) {
     checkAbort(opts.signal);
     const cand = candidates[ci];
-    let pts = await landmarks68(image, engine, boxCrop(cand.box, 64));
+    let pts = await landmarks68(image, engine, boxCrop(cand.box, 64), pacer);
     let toTemplate = alignmentFor(fivePointsFrom68(pts));
     let lastShift = Infinity;
     for (let r = 0; r < opts.refinePasses; r++) {
-      const next = await landmarks68(image, engine, composeAffine(boxCrop(REFINE_BOX_512, 64), toTemplate));
+      const next = await landmarks68(image, engine, composeAffine(boxCrop(REFINE_BOX_512, 64), toTemplate), pacer);
       const shift = eyeShift(fivePointsFrom68(pts), fivePointsFrom68(next));
       // A refined crop of a small face beside a larger one can lock onto the neighbour (a jump of more than a
       // third of the eye distance); on some faces (a high forehead, hair) the passes drift instead of settling
@@ -319,7 +325,9 @@ export async function detectFaceList(image: Image, engine: Engine, options: Dete
       pts = next;
       toTemplate = alignmentFor(fivePointsFrom68(pts));
     }
-    const verify = opts.confirm === false ? { score: cand.score, overlap: 1 } : await confirmFace(image, engine, toTemplate, cand.inputHeight);
+    const verify = opts.confirm === false
+      ? { score: cand.score, overlap: 1 }
+      : await confirmFace(image, engine, toTemplate, cand.inputHeight, pacer);
     opts.onProgress?.(0.7 + (0.3 * (ci + 1)) / candidates.length);
     if (verify.score < opts.scoreThreshold) continue;
     const fromTemplate = invertAffine(toTemplate);
@@ -352,14 +360,17 @@ export async function detectFaceList(image: Image, engine: Engine, options: Dete
  * Detector score of a face where the alignment says it is; 0 when the detector sees none there. The aligned face
  * is shown upright, centred, at the size the detector first saw it (clamped to the sizes it sees best).
  */
-export async function confirmFace(image: Image, engine: Engine, toTemplate: Affine, inputHeight = 110): Promise<{ score: number; overlap: number }> {
+export async function confirmFace(
+  image: Image, engine: Engine, toTemplate: Affine, inputHeight = 110, cooperate?: Cooperation,
+): Promise<{ score: number; overlap: number }> {
   const b = CANONICAL_BOX_512;
   const scale = Math.min(0.47, Math.max(0.12, inputHeight / (b[3] - b[1])));
   const cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2;
   const place: Affine = [scale, 0, DETECTOR_WIDTH / 2 - cx * scale, 0, scale, DETECTOR_HEIGHT / 2 - cy * scale];
-  const tile = warpImage(image, composeAffine(place, toTemplate), DETECTOR_WIDTH, DETECTOR_HEIGHT, {
-    border: { constant: [127, 127, 127] },
-  });
+  const toTile = composeAffine(place, toTemplate);
+  const tile = await pacerFor(cooperate).run(
+    warpImageSteps(image, toTile, DETECTOR_WIDTH, DETECTOR_HEIGHT, { border: { constant: [127, 127, 127] } }),
+  );
   const dets = await runDetector(engine, tile, 0.3);
   const expected: Box = [
     b[0] * scale + place[2], b[1] * scale + place[5], b[2] * scale + place[2], b[3] * scale + place[5],

@@ -2,6 +2,7 @@
  * Paste-back: the restored crop goes back through the inverse alignment, blended by a crop-space mask. Only
  * pixels whose blend weight is above zero are written, so everything else (alpha included) stays bit for bit.
  */
+import type { Steps } from "../cooperate.js";
 import type { Image, Mask, Rect } from "../image/types.js";
 import { isMask } from "../image/types.js";
 import { type Planar, samplePlane, samplePlaneCubic } from "../image/warp.js";
@@ -75,11 +76,39 @@ export interface PasteOptions {
  * the bounds written, or null when nothing was.
  */
 export function pasteCrop(target: Image, crop: Planar, blend: Float32Array, toCrop: Affine, opts: PasteOptions): PixelBounds | null {
-  const size = crop.width;
+  const bounds = pasteBounds(target, crop, blend, toCrop, opts);
+  if (bounds) pasteRows(target, crop, blend, toCrop, opts, bounds, bounds.y0, bounds.y1);
+  return bounds;
+}
+
+/** pasteCrop as steps of 8 image rows (core/cooperate.ts); the same pixels. */
+export function* pasteCropSteps(
+  target: Image, crop: Planar, blend: Float32Array, toCrop: Affine, opts: PasteOptions,
+): Steps<PixelBounds | null> {
+  const bounds = pasteBounds(target, crop, blend, toCrop, opts);
+  if (!bounds) return null;
+  for (let y = bounds.y0; y < bounds.y1; y += 8) {
+    pasteRows(target, crop, blend, toCrop, opts, bounds, y, Math.min(bounds.y1, y + 8));
+    yield;
+  }
+  return bounds;
+}
+
+function pasteBounds(
+  target: Image, crop: Planar, blend: Float32Array, toCrop: Affine, opts: PasteOptions,
+): PixelBounds | null {
   // Only where the blend mask is on: on a large face that is a fraction of the crop's footprint.
-  const part = nonZeroBounds(blend, size);
-  const bounds = part && cropBounds(toCrop, size, target.width, target.height, opts.region, part);
-  if (!bounds || opts.strength <= 0) return null;
+  const part = nonZeroBounds(blend, crop.width);
+  const bounds = part && cropBounds(toCrop, crop.width, target.width, target.height, opts.region, part);
+  return !bounds || opts.strength <= 0 ? null : bounds;
+}
+
+/** Image rows [yStart, yEnd) of the paste. A plain function with its state in locals, which V8 optimises best. */
+function pasteRows(
+  target: Image, crop: Planar, blend: Float32Array, toCrop: Affine, opts: PasteOptions, bounds: PixelBounds,
+  yStart: number, yEnd: number,
+): void {
+  const size = crop.width;
   const [a, b, tx, c, d, ty] = toCrop;
   const k = affineScale(toCrop); // crop pixels per image pixel
   const n = k > 1.5 ? Math.min(8, Math.ceil(k)) : 1; // shrinking the crop: average n x n samples
@@ -90,7 +119,7 @@ export function pasteCrop(target: Image, crop: Planar, blend: Float32Array, toCr
   const toTarget = maxV / 255;
   const grey = channels <= 2;
   const rgb = [0, 0, 0];
-  for (let y = bounds.y0; y < bounds.y1; y++) {
+  for (let y = yStart; y < yEnd; y++) {
     for (let x = bounds.x0; x < bounds.x1; x++) {
       const u = a * x + b * y + tx, v = c * x + d * y + ty;
       let w = maskAt(blend, size, u, v);
@@ -126,7 +155,6 @@ export function pasteCrop(target: Image, crop: Planar, blend: Float32Array, toCr
       }
     }
   }
-  return bounds;
 }
 
 function clampRound(v: number, maxV: number): number {
@@ -138,10 +166,32 @@ function clampRound(v: number, maxV: number): number {
 export function cropMaskToImage(mask: Float32Array, size: number, toCrop: Affine, bounds: PixelBounds, region?: Rect | Mask): Mask {
   const w = bounds.x1 - bounds.x0, h = bounds.y1 - bounds.y0;
   const out = new Uint8Array(w * h);
+  maskRows(mask, size, toCrop, bounds, region, out, 0, h);
+  return { x: bounds.x0, y: bounds.y0, width: w, height: h, data: out };
+}
+
+/** cropMaskToImage as steps of 16 rows (core/cooperate.ts); the same values. */
+export function* cropMaskToImageSteps(
+  mask: Float32Array, size: number, toCrop: Affine, bounds: PixelBounds, region?: Rect | Mask,
+): Steps<Mask> {
+  const w = bounds.x1 - bounds.x0, h = bounds.y1 - bounds.y0;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y += 16) {
+    maskRows(mask, size, toCrop, bounds, region, out, y, Math.min(h, y + 16));
+    yield;
+  }
+  return { x: bounds.x0, y: bounds.y0, width: w, height: h, data: out };
+}
+
+function maskRows(
+  mask: Float32Array, size: number, toCrop: Affine, bounds: PixelBounds, region: Rect | Mask | undefined, out: Uint8Array,
+  yStart: number, yEnd: number,
+): void {
+  const w = bounds.x1 - bounds.x0;
   const [a, b, tx, c, d, ty] = toCrop;
   const k = affineScale(toCrop);
   const n = k > 1.5 ? Math.min(4, Math.ceil(k)) : 1;
-  for (let y = 0; y < h; y++) {
+  for (let y = yStart; y < yEnd; y++) {
     for (let x = 0; x < w; x++) {
       const ix = x + bounds.x0, iy = y + bounds.y0;
       const u = a * ix + b * iy + tx, v = c * ix + d * iy + ty;
@@ -158,5 +208,4 @@ export function cropMaskToImage(mask: Float32Array, size: number, toCrop: Affine
       out[y * w + x] = Math.round(Math.min(1, Math.max(0, m)) * 255);
     }
   }
-  return { x: bounds.x0, y: bounds.y0, width: w, height: h, data: out };
 }

@@ -5,6 +5,7 @@
  */
 import type { Affine } from "../face/affine.js";
 import { affineScale, invertAffine } from "../face/affine.js";
+import { runSteps, type Steps } from "../cooperate.js";
 import type { Image } from "./types.js";
 
 /** Planar float RGB (or grey) buffer: plane c starts at c * width * height. */
@@ -84,24 +85,41 @@ export interface WarpOptions {
   filter?: "auto" | "bilinear" | "bicubic";
 }
 
-/**
- * Warps `img` by `m` (image coordinates -> output coordinates, pixel centres at integers, like OpenCV's
- * warpAffine) into a width x height planar RGB float buffer on the 0..255 scale.
- */
-export function warpImage(img: Image, m: Affine, width: number, height: number, opts: WarpOptions = {}): Planar {
-  const inv = invertAffine(m);
+interface WarpPlan {
+  inv: Affine;
+  /** Supersampling: n x n bilinear samples per output pixel (1: one bicubic or bilinear sample). */
+  n: number;
+  cubic: boolean;
+  constant: [number, number, number] | null;
+  scale: number;
+  width: number;
+  height: number;
+  out: Float32Array;
+}
+
+function planWarp(img: Image, m: Affine, width: number, height: number, opts: WarpOptions): WarpPlan {
   const k = 1 / affineScale(m); // source pixels per output pixel
   const filter = opts.filter ?? "auto";
-  const cubic = filter === "bicubic" || (filter === "auto" && k < 1);
-  const n = filter === "auto" && k > 1.25 ? Math.min(8, Math.ceil(k)) : 1;
   const border = opts.border ?? "replicate";
-  const constant = border === "replicate" ? null : border.constant;
-  const scale = img.bitDepth === 16 ? 255 / 65535 : 1;
-  const plane = width * height;
-  const out = new Float32Array(plane * 3);
-  const [a, b, tx, c, d, ty] = inv;
+  return {
+    inv: invertAffine(m),
+    cubic: filter === "bicubic" || (filter === "auto" && k < 1),
+    n: filter === "auto" && k > 1.25 ? Math.min(8, Math.ceil(k)) : 1,
+    constant: border === "replicate" ? null : border.constant,
+    scale: img.bitDepth === 16 ? 255 / 65535 : 1,
+    width,
+    height,
+    out: new Float32Array(width * height * 3),
+  };
+}
+
+/** Output rows [v0, v1) of a warp. A plain function with its state in locals, which V8 optimises best. */
+function warpRows(img: Image, p: WarpPlan, v0: number, v1: number): void {
+  const { n, cubic, constant, scale, width, out } = p;
+  const plane = width * p.height;
+  const [a, b, tx, c, d, ty] = p.inv;
   const W = img.width, H = img.height;
-  for (let v = 0; v < height; v++) {
+  for (let v = v0; v < v1; v++) {
     for (let u = 0; u < width; u++) {
       let r = 0, g = 0, bl = 0;
       const sx = a * u + b * v + tx, sy = c * u + d * v + ty;
@@ -127,32 +145,69 @@ export function warpImage(img: Image, m: Affine, width: number, height: number, 
       out[o] = r; out[o + plane] = g; out[o + 2 * plane] = bl;
     }
   }
-  return { width, height, channels: 3, data: out };
 }
 
 /**
- * Box-filtered resample of the axis-aligned source rectangle (x0, y0, w, h) (may extend past the image: those
- * pixels get `fill`) to outW x outH. Each source pixel is read once, so shrinking a huge photo costs one pass over
- * its pixels and no full-size copy.
+ * Warps `img` by `m` (image coordinates -> output coordinates, pixel centres at integers, like OpenCV's
+ * warpAffine) into a width x height planar RGB float buffer on the 0..255 scale.
  */
-export function areaResample(
-  img: Image, x0: number, y0: number, w: number, h: number, outW: number, outH: number,
-  fill: [number, number, number] = [0, 0, 0],
-): Planar {
-  const plane = outW * outH;
-  const acc = new Float32Array(plane * 3);
-  const cnt = new Float32Array(plane);
+export function warpImage(img: Image, m: Affine, width: number, height: number, opts: WarpOptions = {}): Planar {
+  const p = planWarp(img, m, width, height, opts);
+  warpRows(img, p, 0, height);
+  return { width, height, channels: 3, data: p.out };
+}
+
+/** warpImage as steps of one output row (core/cooperate.ts); the same pixels. */
+export function* warpImageSteps(
+  img: Image, m: Affine, width: number, height: number, opts: WarpOptions = {},
+): Steps<Planar> {
+  const p = planWarp(img, m, width, height, opts);
+  for (let v = 0; v < height; v++) {
+    warpRows(img, p, v, v + 1);
+    yield;
+  }
+  return { width, height, channels: 3, data: p.out };
+}
+
+interface AreaPlan {
+  x0: number;
+  y0: number;
+  outW: number;
+  outH: number;
+  kx: number;
+  ky: number;
+  /** Source columns [sx0, sx1) and rows [sy0, sy1) inside the image. */
+  sx0: number;
+  sx1: number;
+  sy0: number;
+  sy1: number;
+  /** Output column of each source column. */
+  colIndex: Int32Array;
+  acc: Float32Array;
+  cnt: Float32Array;
+}
+
+function planArea(img: Image, x0: number, y0: number, w: number, h: number, outW: number, outH: number): AreaPlan {
   const kx = w / outW, ky = h / outH;
-  const scale = img.bitDepth === 16 ? 255 / 65535 : 1;
   const sy0 = Math.max(0, Math.floor(y0)), sy1 = Math.min(img.height, Math.ceil(y0 + h));
   const sx0 = Math.max(0, Math.floor(x0)), sx1 = Math.min(img.width, Math.ceil(x0 + w));
   const colIndex = new Int32Array(Math.max(0, sx1 - sx0));
   for (let x = sx0; x < sx1; x++) colIndex[x - sx0] = clampi(Math.floor((x + 0.5 - x0) / kx), 0, outW - 1);
+  const plane = outW * outH;
+  return {
+    x0, y0, outW, outH, kx, ky, sx0, sx1, sy0, sy1, colIndex, acc: new Float32Array(plane * 3), cnt: new Float32Array(plane),
+  };
+}
+
+/** Adds source rows [y0, y1) into the plan's sums. */
+function accumulateRows(img: Image, p: AreaPlan, yStart: number, yEnd: number): void {
+  const { acc, cnt, colIndex, sx0, sx1, ky, outH } = p;
+  const plane = p.outW * outH;
   const c = img.channels, d = img.data, W = img.width;
   const grey = c <= 2;
-  const ow = outW;
-  for (let y = sy0; y < sy1; y++) {
-    const rowBase = clampi(Math.floor((y + 0.5 - y0) / ky), 0, outH - 1) * ow;
+  const ow = p.outW;
+  for (let y = yStart; y < yEnd; y++) {
+    const rowBase = clampi(Math.floor((y + 0.5 - p.y0) / ky), 0, outH - 1) * ow;
     let i = (y * W + sx0) * c;
     const n = sx1 - sx0;
     if (grey) {
@@ -168,6 +223,13 @@ export function areaResample(
       }
     }
   }
+}
+
+/** The sums as means; `fill` where no source pixel fell. */
+function areaResult(img: Image, p: AreaPlan, fill: [number, number, number]): Planar {
+  const { acc, cnt, outW, outH } = p;
+  const plane = outW * outH;
+  const scale = img.bitDepth === 16 ? 255 / 65535 : 1;
   const out = new Float32Array(plane * 3);
   for (let o = 0; o < plane; o++) {
     const n = cnt[o];
@@ -179,6 +241,33 @@ export function areaResample(
     }
   }
   return { width: outW, height: outH, channels: 3, data: out };
+}
+
+/**
+ * Box-filtered resample of the axis-aligned source rectangle (x0, y0, w, h) (may extend past the image: those
+ * pixels get `fill`) to outW x outH. Each source pixel is read once, so shrinking a huge photo costs one pass over
+ * its pixels and no full-size copy.
+ */
+export function areaResample(
+  img: Image, x0: number, y0: number, w: number, h: number, outW: number, outH: number,
+  fill: [number, number, number] = [0, 0, 0],
+): Planar {
+  const p = planArea(img, x0, y0, w, h, outW, outH);
+  accumulateRows(img, p, p.sy0, p.sy1);
+  return areaResult(img, p, fill);
+}
+
+/** areaResample as steps of 16 source rows (core/cooperate.ts); the same pixels. */
+export function* areaResampleSteps(
+  img: Image, x0: number, y0: number, w: number, h: number, outW: number, outH: number,
+  fill: [number, number, number] = [0, 0, 0],
+): Steps<Planar> {
+  const p = planArea(img, x0, y0, w, h, outW, outH);
+  for (let y = p.sy0; y < p.sy1; y += 16) {
+    accumulateRows(img, p, y, Math.min(p.sy1, y + 16));
+    yield;
+  }
+  return areaResult(img, p, fill);
 }
 
 /** Bilinear sample of one plane of a planar buffer, clamped at the border. */

@@ -22,6 +22,11 @@ export interface ModelSignature {
 export interface Engine {
   /** Runs one model; sessions are created (and their file checked) on first use. */
   run(model: ModelId, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
+  /**
+   * Creates the model's session now (reading and checking its file) instead of on its first run. A host that
+   * shares its thread with the SDK can then hand the thread back between creating a session and running it.
+   */
+  load?(model: ModelId): Promise<void>;
   /** Frees every session. The engine must not be used afterwards. */
   release(): Promise<void>;
   /** Input and output names of a model, as the loaded file declares them (loads the model if needed). */

@@ -38,6 +38,10 @@ export class OrtEngine implements Engine {
     return s;
   }
 
+  async load(model: ModelId): Promise<void> {
+    await this.session(model);
+  }
+
   async signature(model: ModelId): Promise<ModelSignature> {
     const s = await this.session(model);
     return { inputs: [...s.inputNames], outputs: [...s.outputNames] };

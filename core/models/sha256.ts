@@ -38,25 +38,59 @@ function compress(h: Uint32Array, w: Uint32Array, bytes: Uint8Array, offset: num
   h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
-/** Hex SHA-256 of the bytes. */
-export function sha256Hex(data: Uint8Array): string {
-  const h = new Uint32Array([
+/** Incremental SHA-256: feed the bytes in pieces of any size with update(), then read hex(). */
+export class Sha256 {
+  private h = new Uint32Array([
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
   ]);
-  const w = new Uint32Array(64);
-  const full = data.length - (data.length % 64);
-  for (let off = 0; off < full; off += 64) compress(h, w, data, off);
-  // Tail: remaining bytes, 0x80, zeros, 64-bit big-endian bit length.
-  const rest = data.length - full;
-  const tail = new Uint8Array(rest < 56 ? 64 : 128);
-  tail.set(data.subarray(full));
-  tail[rest] = 0x80;
-  const bits = data.length * 8;
-  const dv = new DataView(tail.buffer);
-  dv.setUint32(tail.length - 8, Math.floor(bits / 0x100000000));
-  dv.setUint32(tail.length - 4, bits >>> 0);
-  for (let off = 0; off < tail.length; off += 64) compress(h, w, tail, off);
-  let hex = "";
-  for (let i = 0; i < 8; i++) hex += h[i].toString(16).padStart(8, "0");
-  return hex;
+  private w = new Uint32Array(64);
+  /** Bytes of an incomplete block carried to the next update. */
+  private pending = new Uint8Array(64);
+  private pendingLength = 0;
+  private length = 0;
+  private done = false;
+
+  update(data: Uint8Array): this {
+    if (this.done) throw new Error("Sha256: update() after hex()");
+    this.length += data.length;
+    let off = 0;
+    if (this.pendingLength > 0) {
+      const take = Math.min(64 - this.pendingLength, data.length);
+      this.pending.set(data.subarray(0, take), this.pendingLength);
+      this.pendingLength += take;
+      off = take;
+      if (this.pendingLength < 64) return this;
+      compress(this.h, this.w, this.pending, 0);
+      this.pendingLength = 0;
+    }
+    const full = off + Math.floor((data.length - off) / 64) * 64;
+    for (; off < full; off += 64) compress(this.h, this.w, data, off);
+    this.pending.set(data.subarray(off), 0);
+    this.pendingLength = data.length - off;
+    return this;
+  }
+
+  hex(): string {
+    if (!this.done) {
+      // Tail: remaining bytes, 0x80, zeros, 64-bit big-endian bit length.
+      const rest = this.pendingLength;
+      const tail = new Uint8Array(rest < 56 ? 64 : 128);
+      tail.set(this.pending.subarray(0, rest));
+      tail[rest] = 0x80;
+      const bits = this.length * 8;
+      const dv = new DataView(tail.buffer);
+      dv.setUint32(tail.length - 8, Math.floor(bits / 0x100000000));
+      dv.setUint32(tail.length - 4, bits >>> 0);
+      for (let off = 0; off < tail.length; off += 64) compress(this.h, this.w, tail, off);
+      this.done = true;
+    }
+    let hex = "";
+    for (let i = 0; i < 8; i++) hex += this.h[i].toString(16).padStart(8, "0");
+    return hex;
+  }
+}
+
+/** Hex SHA-256 of the bytes. */
+export function sha256Hex(data: Uint8Array): string {
+  return new Sha256().update(data).hex();
 }

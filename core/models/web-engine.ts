@@ -3,10 +3,11 @@
  * wasm binary given as bytes. Must not import Node modules: the plugin bundles this file for a browser-like host.
  */
 import * as ort from "onnxruntime-web/wasm";
+import { type Cooperation, pacerFor } from "../cooperate.js";
 import type { Engine } from "./engine.js";
 import { modelEntry, modelRelativePath, parseManifest, verifyModelBytes } from "./manifest.js";
 import { OrtEngine, type OrtLike } from "./ort-session.js";
-import { sha256Hex } from "./sha256.js";
+import { Sha256 } from "./sha256.js";
 
 export interface WebEngineOptions {
   /** Bytes of onnxruntime-web's dist/ort-wasm-simd-threaded.wasm. */
@@ -20,7 +21,15 @@ export interface WebEngineOptions {
   manifest: object;
   /** Check each file's sha256 against the manifest before loading (default true; pure-JS hashing). */
   verify?: boolean;
+  /**
+   * Hash in pieces, handing the thread back to the host between them (the restorer's 11 MB take about a second
+   * of pure-JS hashing on a loaded 2-core machine). Session creation itself is one call into the wasm.
+   */
+  cooperate?: Cooperation;
 }
+
+/** Bytes hashed between two looks at the clock. */
+const HASH_PIECE = 1 << 16;
 
 export function createWebEngine(opts: WebEngineOptions): Engine {
   const manifest = parseManifest(opts.manifest);
@@ -41,7 +50,15 @@ export function createWebEngine(opts: WebEngineOptions): Engine {
       } catch (e) {
         throw new Error(`model '${id}' file is missing or unreadable: ${rel} (${(e as Error).message ?? e})`);
       }
-      if (verify) verifyModelBytes(id, rel, sha256Hex(bytes), entry);
+      if (verify) {
+        const pacer = pacerFor(opts.cooperate);
+        const hash = new Sha256();
+        for (let off = 0; off < bytes.length; off += HASH_PIECE) {
+          hash.update(bytes.subarray(off, off + HASH_PIECE));
+          await pacer.pause();
+        }
+        verifyModelBytes(id, rel, hash.hex(), entry);
+      }
       return bytes;
     },
     { executionProviders: ["wasm"], graphOptimizationLevel: "all" },

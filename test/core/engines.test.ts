@@ -9,7 +9,7 @@ import path from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../core/models/engine.js";
-import { sha256Hex } from "../../core/models/sha256.js";
+import { Sha256, sha256Hex } from "../../core/models/sha256.js";
 import { createNodeEngine, DEFAULT_MODELS_DIR } from "../../core/models/node-engine.js";
 import { createWebEngineForNode } from "../../core/models/web-engine-node.js";
 import { restoreFaces } from "../../core/pipeline.js";
@@ -115,6 +115,13 @@ describe("model files are checked on load", () => {
       expect(sha256Hex(b)).toBe(createHash("sha256").update(b).digest("hex"));
     }
     expect(sha256Hex(new TextEncoder().encode("abc"))).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    // Fed in pieces of any size (the plugin hashes models piece by piece between yields): the same digest.
+    const b = new Uint8Array(randomBytes(200_017));
+    for (const piece of [1, 63, 64, 65, 4097, 65536]) {
+      const h = new Sha256();
+      for (let off = 0; off < b.length; off += piece) h.update(b.subarray(off, off + piece));
+      expect(h.hex(), `pieces of ${piece}`).toBe(createHash("sha256").update(b).digest("hex"));
+    }
   });
 });
 

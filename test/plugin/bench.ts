@@ -1,6 +1,7 @@
 /**
  * Click-to-layer time of the real plugin bundle in the UXP-like sandbox, on 12 MP portraits composed from real
- * faces (1 face, 4 faces), and the longest freeze of the panel's thread against the longest single model call.
+ * faces (1 face, 4 faces), and the longest freeze of the panel's thread against the longest single model call
+ * (and, on a first click, the longest session creation).
  *
  *   npx tsx test/plugin/bench.ts            (records docs/BENCHMARKS.md's "Photoshop plugin" numbers)
  *
@@ -58,6 +59,7 @@ async function main() {
         byModel[c.model].ms += c.ms;
       }
       const longest = o.modelCalls.reduce((a, c) => (c.ms > a.ms ? c : a));
+      const longestLoad = o.modelLoads.reduce((a, c) => (c.ms > a.ms ? c : a), { model: "none", ms: 0 });
       console.log(
         JSON.stringify({
           image: `${WIDTH}x${HEIGHT}`,
@@ -67,6 +69,8 @@ async function main() {
           clickToLayerS: +(wall / 1000).toFixed(2),
           longestModelCallMs: Math.round(longest.ms),
           longestModelCall: longest.model,
+          longestSessionLoadMs: Math.round(longestLoad.ms),
+          longestSessionLoad: longestLoad.model,
           longestFreezeMs: maxGap,
           longestFreezeDuring: freeze,
           modelMs: Object.fromEntries(Object.entries(byModel).map(([k, v]) => [k, `${v.n} calls, ${Math.round(v.ms)} ms`])),

@@ -42,21 +42,39 @@ async function restore(options: Parameters<PluginGlobal["panel"]["restore"]>[0],
     states.push(s);
     onState?.(s);
   });
-  // The longest stretch the event loop was blocked: how long the panel froze.
-  let maxGap = 0;
-  let last = Date.now();
+  // The longest stretch the event loop was blocked: how long the panel froze, and the stage lines around it.
+  let maxGap = 0, gapAt = "";
+  let last = Date.now(), labelAtLast = "";
   const heartbeat = setInterval(() => {
     const t = Date.now();
-    maxGap = Math.max(maxGap, t - last);
+    const label = sade.panel.state.label;
+    if (t - last > maxGap) {
+      maxGap = t - last;
+      gapAt = labelAtLast === label ? label : `${labelAtLast} -> ${label}`;
+    }
     last = t;
+    labelAtLast = label;
   }, 5);
   try {
     const final = await sade.panel.restore(options);
-    return { final, states, maxGap };
+    return { final, states, maxGap, gapAt };
   } finally {
     clearInterval(heartbeat);
     off();
   }
+}
+
+/**
+ * The panel must never freeze for longer than one model call (a session creation counts as one): everything
+ * else hands the thread back in bounded pieces. Compared with the calls measured in the same run, so a loaded
+ * machine slows both sides alike; the margin covers the tensor conversions next to a call and timer jitter.
+ */
+function expectFreezeWithinOneModelCall(outcome: NonNullable<PanelState["outcome"]>, maxGap: number, gapAt: string) {
+  const calls = [...outcome.modelCalls, ...outcome.modelLoads];
+  const longest = calls.reduce((a, c) => (c.ms > a.ms ? c : a));
+  const allowed = longest.ms * 1.1 + 150;
+  console.log(`longest freeze ${maxGap} ms (${gapAt}); longest model call ${longest.ms.toFixed(0)} ms (${longest.model}); allowed ${allowed.toFixed(0)} ms`);
+  expect(maxGap, `the panel froze ${maxGap} ms during "${gapAt}"; the longest model call took ${longest.ms.toFixed(0)} ms`).toBeLessThanOrEqual(allowed);
 }
 
 function expectUnchanged(doc: FakeDocumentState, before: ReturnType<FakePhotoshop["snapshot"]>, fake = ps) {
@@ -119,7 +137,7 @@ describe.skipIf(!data)("Photoshop plugin bundle in a UXP-like sandbox", () => {
     const source = doc.state.layers[0];
     const sourcePixels = source.pixels!.data.slice();
 
-    const { final, states, maxGap } = await restore({ strength: 1, fidelity: 0.5, onlyInSelection: false, addMasks: true });
+    const { final, states, maxGap, gapAt } = await restore({ strength: 1, fidelity: 0.5, onlyInSelection: false, addMasks: true });
     expect(final.status, final.message).toBe("done");
     expect(final.message).toMatch(/^4 faces restored in \d+\.\d s$/);
     // One restored face per face in the picture.
@@ -190,12 +208,23 @@ describe.skipIf(!data)("Photoshop plugin bundle in a UXP-like sandbox", () => {
     expect(ps.progress.every((p) => p.value! >= 0 && p.value! <= 1)).toBe(true);
     expect(ps.liveImageData.size).toBe(0);
 
-    // The panel freezes for one model call at a time (plus the pre/post-processing next to it), never the whole run.
-    const calls = final.outcome!.modelCalls;
-    const longest = Math.max(...calls.map((c) => c.ms));
-    const total = final.outcome!.seconds * 1000;
-    console.log(`4 faces, 1000x1000: ${total.toFixed(0)} ms, ${calls.length} model calls, longest ${longest.toFixed(0)} ms, longest freeze ${maxGap} ms`);
-    expect(maxGap).toBeLessThan(longest + 1000);
+    // The panel freezes for one model call at a time, never longer. This first restore creates the sessions too.
+    console.log(`4 faces, 1000x1000: ${final.outcome!.seconds.toFixed(1)} s, ${final.outcome!.modelCalls.length} model calls`);
+    expectFreezeWithinOneModelCall(final.outcome!, maxGap, gapAt);
+  });
+
+  it("a face filling a 2200x2200 layer: no freeze longer than one model call while it is detected and pasted back", async () => {
+    // Paste-back and masks over about two million pixels (about 1 microsecond per pixel for the paste alone): in
+    // one stretch that is twice the restorer's call, unless the SDK hands the thread back in pieces. The sessions
+    // are warm here (the four-face test made them), so the longest call is a restorer run, not a first run.
+    const big = await composePortrait(2200, 2200, 1, 2000);
+    openOnly({ width: big.width, height: big.height, layers: [background(big)] });
+    const { final, maxGap, gapAt } = await restore({ strength: 1, fidelity: 0.5, onlyInSelection: false, addMasks: true });
+    expect(final.status, final.message).toBe("done");
+    expect(final.message).toMatch(/^1 face restored in/);
+    const box = final.outcome!.faceBoxes[0];
+    expect(box.width).toBeGreaterThan(500);
+    expectFreezeWithinOneModelCall(final.outcome!, maxGap, gapAt);
   });
 
   it("16-bit offset layer, only inside the selection: one face restored, mask within the selection, selection kept", async () => {
