@@ -233,7 +233,8 @@ class Restorer(nn.Module):
         z = F.normalize(self.pre_quant(fe), dim=1)
         zq = self.post_quant(self.quantizer.lookup(self.quantizer.indices(z), z))
         if not self.use_seg:
-            seg = torch.zeros_like(seg)
+            # Multiplied rather than replaced, so that the exported graph keeps its "seg" input (same contract).
+            seg = seg * 0.0
         zseg = self.seg(seg)
         if self.use_safm:
             fm = self.safm(fe, zq, zseg)
