@@ -20,7 +20,8 @@ export function yieldToEventLoop(): Promise<void> {
  * How the SDK shares the panel's thread: a macrotask yield after at most 40 ms of pixel work (a model call takes
  * 20 ms to a second; a yield costs a few milliseconds).
  */
-export const PANEL_COOPERATION: Cooperation = { yieldToHost: yieldToEventLoop, sliceMs: 40 };
+const SLICE_MS = 40;
+export const PANEL_COOPERATION: Cooperation = { yieldToHost: yieldToEventLoop, sliceMs: SLICE_MS };
 
 export function now(): number {
   const p = (globalThis as { performance?: { now(): number } }).performance;
@@ -54,7 +55,11 @@ export function cooperativeEngine(
       await pause();
       const t0 = now();
       const out = await engine.run(model, feeds);
-      onCall?.({ model, ms: now() - t0 });
+      const ms = now() - t0;
+      onCall?.({ model, ms });
+      // After a long call, hand the thread back before the SDK converts its output: otherwise the call and the
+      // first slice of pixel work after it (up to sliceMs) run as one stretch, a little longer than the call.
+      if (ms > SLICE_MS) await pause();
       return out;
     },
   };
