@@ -135,6 +135,11 @@ def main():
             opt_d.load_state_dict(ck["opt_d"])
         state = ck["state"]
         log.log(event="resume", **state)
+    elif stage == "restore" and cfg.get("init_checkpoint"):
+        # A short adversarial phase on top of a reconstruction-trained model (its weights only; fresh optimisers,
+        # discriminators and schedule).
+        net.load_state_dict(torch.load(REPO / cfg["init_checkpoint"], map_location="cpu")["model"])
+        log.log(event="init", path=cfg["init_checkpoint"])
     elif stage == "restore" and cfg.get("prior_checkpoint"):
         prior = VQAutoencoder(**{k: v for k, v in cfg["model"].items() if k in ("widths", "codes", "code_dim", "blocks")})
         prior.load_state_dict(torch.load(REPO / cfg["prior_checkpoint"], map_location="cpu")["model"])
