@@ -411,42 +411,38 @@ describe.skipIf(!data)("Photoshop plugin bundle in a UXP-like sandbox", () => {
     });
   });
 
-  it("without WebAssembly SIMD in the host: says so, changes nothing", async () => {
-    const box = createUxpSandbox({ simd: false });
+  /**
+   * One restore of the one-face portrait in a fresh sandbox whose host lacks something (SIMD, a plugin file); checks
+   * the document is unchanged and returns the panel's final state.
+   */
+  async function restoreInBrokenHost(host: { simd?: boolean; missingFile?: string }) {
+    const box = createUxpSandbox({ simd: host.simd });
     const fake = new FakePhotoshop({ realm: box.realm });
     const plug = await box.load(plugin.dir, fake);
+    if (host.missingFile) fake.missingFiles.add(host.missingFile);
     const doc = fake.open({ width: one.width, height: one.height, layers: [background(one)] });
     const before = fake.snapshot(doc);
     const final = await plug.panel.restore({});
+    expectUnchanged(doc, before, fake);
+    return final;
+  }
+
+  it("without WebAssembly SIMD in the host: says so, changes nothing", async () => {
+    const final = await restoreInBrokenHost({ simd: false });
     expect(final.code).toBe("no-simd");
     expect(final.message).toMatch(/no WebAssembly SIMD/);
-    expectUnchanged(doc, before, fake);
   });
 
   it("a file missing from the plugin folder is named in the message", async () => {
-    const box = createUxpSandbox();
-    const fake = new FakePhotoshop({ realm: box.realm });
-    const plug = await box.load(plugin.dir, fake);
-    fake.missingFiles.add("plugin:/ort/ort-wasm-simd-threaded.wasm");
-    const doc = fake.open({ width: one.width, height: one.height, layers: [background(one)] });
-    const before = fake.snapshot(doc);
-    const final = await plug.panel.restore({});
+    const final = await restoreInBrokenHost({ missingFile: "plugin:/ort/ort-wasm-simd-threaded.wasm" });
     expect(final.code).toBe("missing-file");
     expect(final.message).toMatch(/^The plugin file plugin:\/ort\/ort-wasm-simd-threaded\.wasm is missing/);
-    expectUnchanged(doc, before, fake);
   });
 
   it("a model missing from the plugin folder: the message names it, the document is unchanged", async () => {
-    const box = createUxpSandbox();
-    const fake = new FakePhotoshop({ realm: box.realm });
-    const plug = await box.load(plugin.dir, fake);
-    fake.missingFiles.add("plugin:/models/restorer.onnx");
-    const doc = fake.open({ width: one.width, height: one.height, layers: [background(one)] });
-    const before = fake.snapshot(doc);
-    const final = await plug.panel.restore({});
+    const final = await restoreInBrokenHost({ missingFile: "plugin:/models/restorer.onnx" });
     expect(final.code).toBe("failed");
     expect(final.message).toMatch(/^Restoring failed, the document is unchanged: .*plugin:\/models\/restorer\.onnx is missing/);
-    expectUnchanged(doc, before, fake);
   });
 
   it("the panel's widgets drive the restore: sliders, checkboxes, Restore button, result line", async () => {
