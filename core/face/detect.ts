@@ -17,6 +17,9 @@ import { type Affine, applyAffine, composeAffine, invertAffine, type Point } fro
 import { type Box, iou, nms } from "./nms.js";
 import { fitSimilarityRobust } from "./similarity.js";
 import { FFHQ_TEMPLATE_512 } from "./template.js";
+import { applyFivePointModel, FIVE_POINT_MODEL, type FivePointModel, plainFivePoints } from "./five-point-model.js";
+
+export { plainFivePoints };
 
 export const DETECTOR_WIDTH = 320;
 export const DETECTOR_HEIGHT = 240;
@@ -51,6 +54,8 @@ export interface DetectOptions {
   /** Re-detect on the aligned crop and keep only faces the detector confirms there (default true). */
   confirm?: boolean;
   refinePasses?: number;
+  /** How the five points are made from the 68 (default the shipped FIVE_POINT_MODEL; null: plain means). */
+  fivePointModel?: FivePointModel | null;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
   /** Hands the thread back to the host between bounded pieces of work (core/cooperate.ts). */
@@ -261,44 +266,13 @@ export async function landmarks68(image: Image, engine: Engine, toCrop: Affine, 
   return acc as Point[];
 }
 
-const mean = (pts: Point[]): Point => [
-  pts.reduce((s, p) => s + p[0], 0) / pts.length,
-  pts.reduce((s, p) => s + p[1], 0) / pts.length,
-];
-
-/** Eye centres from the eye contours, nose tip, mouth corners (68-point iBUG order). */
-export function plainFivePoints(p: Point[]): Point[] {
-  return [mean(p.slice(36, 42)), mean(p.slice(42, 48)), p[30], p[48], p[54]];
-}
-
-/** The iBUG-68 points each of the five points is made from. */
-export const FIVE_POINT_SOURCES: readonly number[][] = [
-  [36, 37, 38, 39, 40, 41],
-  [42, 43, 44, 45, 46, 47],
-  [30, 31, 32, 33, 34, 35],
-  [48, 49, 59, 60, 67],
-  [54, 53, 55, 64, 65],
-];
-
 /**
- * Weights and offsets (template units) of each of the five points over FIVE_POINT_SOURCES, in the aligned frame:
- * fitted by scripts/calibrate-landmarks.ts against YuNet, whose points follow the RetinaFace convention the FFHQ
- * template was averaged from, on CelebA-HQ val and FFHQ-256 (not on the benchmark's photos).
+ * The five points in the template's convention, from 68 points: a linear map of all 68 points, in the frame that
+ * aligns their plain five points to the template, learned by scripts/calibrate-landmarks.ts (see FivePointModel).
  */
-export const FIVE_POINT_MODEL: readonly { weights: number[]; offset: number[] }[] | null = [{"weights":[0.2228,0.1255,0.0987,0.086,0.0634,0.1129],"offset":[61.86,69.79]},{"weights":[0.1326,0.1029,0.0987,0.1905,0.0921,0.0891],"offset":[92.49,70.1]},{"weights":[0.2894,0.1021,0.1194,0.1191,0.1774,0.1907],"offset":[-2.63,-8.18]},{"weights":[0.3718,-0.1064,0.1255,0.3153,-0.0046],"offset":[58.77,110.22]},{"weights":[0.3606,-0.0785,0.1115,0.3303,0.0014],"offset":[89.37,101.72]}];
-
-/** The five points in the template's convention, from 68 points. */
-export function fivePointsFrom68(p: Point[]): Point[] {
-  const plain = plainFivePoints(p);
-  if (!FIVE_POINT_MODEL) return plain;
-  const m = alignmentFor(plain);
-  const back = invertAffine(m);
-  const q = p.map((pt) => applyAffine(m, pt));
-  return FIVE_POINT_MODEL.map((pm, k) => {
-    let x = pm.offset[0], y = pm.offset[1];
-    FIVE_POINT_SOURCES[k].forEach((j, i) => { x += pm.weights[i] * q[j][0]; y += pm.weights[i] * q[j][1]; });
-    return applyAffine(back, [x, y]);
-  });
+export function fivePointsFrom68(p: Point[], model: FivePointModel | null = FIVE_POINT_MODEL): Point[] {
+  if (!model) return plainFivePoints(p);
+  return applyFivePointModel(model, p);
 }
 
 /** Largest eye movement between two five-point estimates, in eye distances of the first. */
@@ -324,6 +298,7 @@ export function boxCrop(box: Box, size: number): Affine {
 export async function detectFaceList(image: Image, engine: Engine, options: DetectOptions = {}): Promise<DetectedFace[]> {
   const pacer = pacerFor(options.cooperate);
   const opts = { minSize: 20, scoreThreshold: 0.9, refinePasses: 2, ...options, cooperate: pacer };
+  const fivePoints = (p: Point[]) => fivePointsFrom68(p, opts.fivePointModel === undefined ? FIVE_POINT_MODEL : opts.fivePointModel);
   const candidates = await proposeBoxes(image, engine, opts);
   const faces: DetectedFace[] = [];
   const quality: number[] = [];
@@ -331,18 +306,18 @@ export async function detectFaceList(image: Image, engine: Engine, options: Dete
     checkAbort(opts.signal);
     const cand = candidates[ci];
     let pts = await landmarks68(image, engine, boxCrop(cand.box, 64), pacer);
-    let toTemplate = alignmentFor(fivePointsFrom68(pts));
+    let toTemplate = alignmentFor(fivePoints(pts));
     let lastShift = Infinity;
     for (let r = 0; r < opts.refinePasses; r++) {
       const next = await landmarks68(image, engine, composeAffine(boxCrop(REFINE_BOX_512, 64), toTemplate), pacer);
-      const shift = eyeShift(fivePointsFrom68(pts), fivePointsFrom68(next));
+      const shift = eyeShift(fivePoints(pts), fivePoints(next));
       // A refined crop of a small face beside a larger one can lock onto the neighbour (a jump of more than a
       // third of the eye distance); on some faces (a high forehead, hair) the passes drift instead of settling
       // (each step larger than the one before). Either way the previous estimate is kept.
       if (shift > 0.33 || (r > 0 && shift > 0.02 && shift > lastShift)) break;
       lastShift = shift;
       pts = next;
-      toTemplate = alignmentFor(fivePointsFrom68(pts));
+      toTemplate = alignmentFor(fivePoints(pts));
     }
     const verify = opts.confirm === false
       ? { score: cand.score, overlap: 1 }
@@ -358,7 +333,7 @@ export async function detectFaceList(image: Image, engine: Engine, options: Dete
     ];
     const xs = corners.map((c) => c[0]), ys = corners.map((c) => c[1]);
     const x1 = Math.min(...xs), y1 = Math.min(...ys);
-    const five = fivePointsFrom68(pts);
+    const five = fivePoints(pts);
     faces.push({
       box: { x: x1, y: y1, width: Math.max(...xs) - x1, height: Math.max(...ys) - y1 },
       landmarks: five as [number, number][],
