@@ -2,7 +2,9 @@
 
 Contract (models/models.json, "parser"): input [1,3,512,512] RGB in [-1,1]; outputs "labels" uint8 [1,512,512]
 (argmax) and "probs" float32 [1,19,128,128] (softmax at 1/4 resolution, Z_seg for the restorer). The network sees a
-256x256 version of the face: parsing needs no finer input, and it keeps the cost well under the 0.3 s budget.
+256x256 version of the face: the context path needs no finer input, and it keeps the cost well under the 0.3 s
+budget. The detail path (v2, `detail_stride2` / `detail_extra`) reads the full 512 input with stride-2 convolutions,
+because eyes are about 20x10 px at 256 and their edges are what the average pooling removed.
 """
 import torch
 import torch.nn as nn
@@ -42,10 +44,17 @@ class Up(nn.Module):
 
 
 class ParserNet(nn.Module):
-    def __init__(self, widths=(16, 32, 64, 96, 128), blocks=(1, 2, 2, 2)):
+    def __init__(self, widths=(16, 32, 64, 96, 128), blocks=(1, 2, 2, 2), detail_stride2=False, detail_extra=0):
         super().__init__()
         w0, w1, w2, w3, w4 = widths
-        self.detail = conv_bn(3, w0)  # 256
+        self.detail_stride2 = detail_stride2
+        if detail_stride2:
+            # 6x6 stride 2 on the 512 input: a superset of "average-pool by 2, then 3x3" (see widen_checkpoint).
+            self.detail = nn.Sequential(nn.Conv2d(3, w0, 6, 2, 2, bias=False), nn.BatchNorm2d(w0), nn.ReLU(inplace=True))
+        else:
+            self.detail = conv_bn(3, w0)  # 256
+        # Extra full-resolution detail channels, fed only to the last decoder stage (the one that draws edges).
+        self.detail2 = nn.Sequential(conv_bn(3, detail_extra, 2), conv_bn(detail_extra, detail_extra)) if detail_extra else None
         self.stem = conv_bn(w0, w1, 2)  # 128
         self.s2 = nn.Sequential(ResBlock(w1, w2, 2), *[ResBlock(w2, w2) for _ in range(blocks[1] - 1)])  # 64
         self.s3 = nn.Sequential(ResBlock(w2, w3, 2), *[ResBlock(w3, w3) for _ in range(blocks[2] - 1)])  # 32
@@ -54,14 +63,15 @@ class ParserNet(nn.Module):
         self.up3 = Up(w4, w3, w3)
         self.up2 = Up(w3, w2, w2)
         self.up1 = Up(w2, w1, w1)
-        self.up0 = Up(w1, w0, w0 * 2)
+        self.up0 = Up(w1, w0 + detail_extra, w0 * 2)
         self.head = nn.Conv2d(w0 * 2, NUM_CLASSES, 1)
         self.aux = nn.Conv2d(w2, NUM_CLASSES, 1)
 
     def forward_logits(self, x):
         """x: [N,3,512,512] in [-1,1] -> (logits at 256, auxiliary logits at 64)."""
+        full = x
         x = F.avg_pool2d(x, 2)
-        d = self.detail(x)
+        d = self.detail(full if self.detail_stride2 else x)
         f1 = self.stem(d)
         f2 = self.s2(f1)
         f3 = self.s3(f2)
@@ -70,12 +80,35 @@ class ParserNet(nn.Module):
         y = self.up3(f4, f3)
         y2 = self.up2(y, f2)
         y = self.up1(y2, f1)
-        y = self.up0(y, d)
+        y = self.up0(y, d if self.detail2 is None else torch.cat([d, self.detail2(full)], 1))
         return self.head(y), self.aux(y2)
 
     def forward(self, x):
         logits, _ = self.forward_logits(x)
         return logits
+
+
+def widen_checkpoint(old: dict, net: ParserNet) -> dict:
+    """Carry a v1 parser's weights into a v2 net that computes the same function at the start: the 3x3 detail conv
+    on the pooled face becomes the equivalent 6x6 stride-2 conv on the full face (each tap spread over the 2x2
+    pixels it averaged), and the decoder's weights for the extra detail channels start at zero."""
+    new = net.state_dict()
+    out = {}
+    for k, v in old.items():
+        target = new[k]
+        if v.shape == target.shape:
+            out[k] = v
+        elif k == "detail.0.weight" and target.shape[-1] == 2 * v.shape[-1]:
+            out[k] = torch.kron(v, torch.ones(2, 2)) / 4
+        elif k == "up0.fuse.0.0.weight" and target.shape[1] > v.shape[1]:
+            w = torch.zeros_like(target)
+            w[:, : v.shape[1]] = v
+            out[k] = w
+        else:
+            raise ValueError(f"parser checkpoint: cannot carry {k} {tuple(v.shape)} into {tuple(target.shape)}")
+    for k, v in new.items():
+        out.setdefault(k, v)  # the new detail branch keeps its fresh initialisation
+    return out
 
 
 class ParserExport(nn.Module):

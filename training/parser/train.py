@@ -17,7 +17,7 @@ from ..common.paths import REPO
 from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, save_checkpoint, setup_runtime, unwrap
 from .data import ParsingDataset
 from .metrics import evaluate
-from .model import NUM_CLASSES, ParserNet
+from .model import NUM_CLASSES, ParserNet, widen_checkpoint
 
 
 def dice_loss(logits, target):
@@ -64,6 +64,12 @@ def main():
         opt.load_state_dict(ck["opt"])
         state = ck["state"]
         log.log(event="resume", **state)
+    elif tc.get("init_checkpoint"):
+        # A new run (fresh optimiser and schedule) that starts from an earlier parser's weights, widened if the
+        # architecture grew (model.widen_checkpoint).
+        init = torch.load(REPO / tc["init_checkpoint"], map_location="cpu")
+        net.load_state_dict(widen_checkpoint(init["model"], net))
+        log.log(event="init", checkpoint=tc["init_checkpoint"], iter=init["state"]["iter"])
     model = DDP(net) if rt["world"] > 1 else net
     budget = tc["minutes"] * 60
     # Small classes (eyes, brows, ears, mouth) are a few hundred pixels each: weighting their cross-entropy keeps

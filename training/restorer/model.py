@@ -2,7 +2,8 @@
 
 Shapes for a 512 face with widths (c0, c1, c2, c3): pixel-unshuffle by 4 -> f1 [c0,128] -> f2 [c1,64] ->
 f3 [c2,32] -> f4 [c3,16] (256 tokens). The heavy work happens at 1/4 resolution and below so that a face costs a
-few GMACs on two CPU cores; the decoder returns to 512 with a pixel shuffle.
+few GMACs on two CPU cores; the decoder returns to 512 with a pixel shuffle (stage 1, first restorers) or, with
+head="upconv", with bilinear upsampling and convolutions that also see the input face at 512 (see UpHead).
 
 Stage 1 (VQAutoencoder): clean face -> E_hq -> quantise with the codebook -> decoder D -> clean face.
 Stage 2 (Restorer): degraded face -> E -> f^e; Z_q = nearest codebook entries of f^e;
@@ -88,19 +89,46 @@ class Quantizer(nn.Module):
         return z + (q - z).detach(), loss, idx
 
 
+class UpHead(nn.Module):
+    """128 -> 512 output head of the restorer: bilinear x2, conv, bilinear x2, conv on [features, input face].
+    The pixel-shuffle head left a 4x4 grid on restored faces (each output phase has its own filter, and a short
+    training never evens them out); here every output pixel is made by the same filters, and the last convolutions
+    see the input at full resolution, so that edges can be sharpened where they are rather than where a 1/4
+    resolution feature guessed them. The last conv starts at zero: with the residual output the head starts as
+    the identity."""
+
+    def __init__(self, c0, mid=32, fine=16):
+        super().__init__()
+        self.c128 = nn.Sequential(nn.GroupNorm(8, c0), nn.SiLU(), conv(c0, mid))
+        self.c256 = conv(mid, fine)
+        self.c512 = conv(fine + 3, fine)
+        self.last = conv(fine, 3)
+        nn.init.zeros_(self.last.weight)
+        nn.init.zeros_(self.last.bias)
+
+    def forward(self, h, x):
+        up = lambda t: F.interpolate(t, scale_factor=2.0, mode="bilinear", align_corners=False)
+        h = F.silu(self.c256(F.silu(up(self.c128(h)))))
+        h = F.silu(self.c512(torch.cat([up(h), x], 1)))
+        return self.last(h)
+
+
 class Decoder(nn.Module):
     """f @16 -> 512 image. lde(i, feat) is called at 32, 64 and 128 when the restorer provides skips."""
 
-    def __init__(self, widths, blocks=1):
+    def __init__(self, widths, blocks=1, head="shuffle"):
         super().__init__()
         c0, c1, c2, c3 = widths
         self.b4 = nn.Sequential(*[ResBlock(c3) for _ in range(blocks)])
         self.u3 = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv(c3, c2), *[ResBlock(c2) for _ in range(blocks)])
         self.u2 = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv(c2, c1), *[ResBlock(c1) for _ in range(blocks)])
         self.u1 = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv(c1, c0), *[ResBlock(c0) for _ in range(blocks)])
-        self.out = nn.Sequential(nn.GroupNorm(8, c0), nn.SiLU(), conv(c0, 48), nn.PixelShuffle(4))
+        if head == "upconv":
+            self.out = UpHead(c0)
+        else:
+            self.out = nn.Sequential(nn.GroupNorm(8, c0), nn.SiLU(), conv(c0, 48), nn.PixelShuffle(4))
 
-    def forward(self, f, lde=None):
+    def forward(self, f, lde=None, x=None):
         h = self.b4(f)
         h = self.u3(h)
         if lde:
@@ -111,7 +139,7 @@ class Decoder(nn.Module):
         h = self.u1(h)
         if lde:
             h = lde(2, h)
-        return self.out(h)
+        return self.out(h, x) if isinstance(self.out, UpHead) else self.out(h)
 
 
 class VQAutoencoder(nn.Module):
@@ -197,7 +225,7 @@ class LDE(nn.Module):
 
 class Restorer(nn.Module):
     def __init__(self, widths=(32, 64, 96, 128), codes=512, code_dim=64, blocks=1, heads=4, use_seg=True,
-                 use_safm=True, use_lde=True, residual=True):
+                 use_safm=True, use_lde=True, residual=True, head="shuffle"):
         super().__init__()
         c0, c1, c2, c3 = widths
         self.use_seg, self.use_safm, self.use_lde = use_seg, use_safm, use_lde
@@ -210,7 +238,7 @@ class Restorer(nn.Module):
         self.post_quant = nn.Conv2d(code_dim, c3, 1)
         self.seg = SegEncoder(c3)
         self.safm = SaFM(c3, heads, 256)
-        self.decoder = Decoder(widths, blocks)
+        self.decoder = Decoder(widths, blocks, head)
         self.lde = nn.ModuleList([LDE(c2), LDE(c1), LDE(c0)])
 
     def load_prior(self, vq: VQAutoencoder):
@@ -219,12 +247,29 @@ class Restorer(nn.Module):
         self.pre_quant.load_state_dict(vq.pre_quant.state_dict())
         self.quantizer.load_state_dict(vq.quantizer.state_dict())
         self.post_quant.load_state_dict(vq.post_quant.state_dict())
-        self.decoder.load_state_dict(vq.decoder.state_dict())
+        self.load_decoder(vq.decoder.state_dict())
         self.quantizer.requires_grad_(False)
-        if self.residual:
+        if self.residual and not isinstance(self.decoder.out, UpHead):
             last = self.decoder.out[2]
             nn.init.zeros_(last.weight)
             nn.init.zeros_(last.bias)
+
+    def load_decoder(self, state):
+        """A decoder's weights; an output head of another kind is not carried (UpHead then starts fresh)."""
+        if isinstance(self.decoder.out, UpHead):
+            state = {k: v for k, v in state.items() if not k.startswith("out.")}
+            missing, unexpected = self.decoder.load_state_dict(state, strict=False)
+            assert all(k.startswith("out.") for k in missing) and not unexpected, (missing, unexpected)
+        else:
+            self.decoder.load_state_dict(state)
+
+    def load_carried(self, state):
+        """Start from another restorer's weights (init_checkpoint), whatever its output head."""
+        dec = {k[len("decoder."):]: v for k, v in state.items() if k.startswith("decoder.")}
+        rest = {k: v for k, v in state.items() if not k.startswith("decoder.")}
+        missing, unexpected = self.load_state_dict(rest, strict=False)
+        assert all(k.startswith("decoder.") for k in missing) and not unexpected, (missing, unexpected)
+        self.load_decoder(dec)
 
     def forward(self, x, seg, fidelity):
         """x [N,3,512,512] in [-1,1]; seg [N,19,128,128] probabilities; fidelity [N] or [1] in [0,1]."""
@@ -247,7 +292,7 @@ class Restorer(nn.Module):
             lde = lambda i, h: self.lde[i](skips[i], h, zskip, w)
         else:
             lde = lambda i, h: h + skips[i] * w
-        out = self.decoder(fm, lde)
+        out = self.decoder(fm, lde, x)
         return x + out if self.residual else out
 
 

@@ -138,7 +138,7 @@ def main():
     elif stage == "restore" and cfg.get("init_checkpoint"):
         # A short adversarial phase on top of a reconstruction-trained model (its weights only; fresh optimisers,
         # discriminators and schedule).
-        net.load_state_dict(torch.load(REPO / cfg["init_checkpoint"], map_location="cpu")["model"])
+        net.load_carried(torch.load(REPO / cfg["init_checkpoint"], map_location="cpu")["model"])
         log.log(event="init", path=cfg["init_checkpoint"])
     elif stage == "restore" and cfg.get("prior_checkpoint"):
         prior = VQAutoencoder(**{k: v for k, v in cfg["model"].items() if k in ("widths", "codes", "code_dim", "blocks")})
@@ -266,6 +266,9 @@ def main():
                     s_it=round(state["elapsed"] / state["iter"], 2), **{k: round(v, 4) for k, v in logs.items()})
         if state["iter"] % tc["ckpt_every"] == 0:
             checkpoint()
+        if tc.get("snapshot_every") and state["iter"] % tc["snapshot_every"] == 0 and is_main(rt):
+            # Weights only, to compare points of a run on the validation set afterwards.
+            save_checkpoint(run_dir / f"iter-{state['iter']}.pt", model=unwrap(model).state_dict(), state=state, config=cfg)
         if val and state["iter"] % tc["eval_every"] == 0:
             log.log(event="eval", iter=state["iter"], **evaluate(unwrap(model), parser, lpips, val, dev))
             t_last = time.time()
