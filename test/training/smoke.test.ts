@@ -56,6 +56,17 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(sum).toBeCloseTo(1, 4);
   });
 
+  it("carries that parser into the full-resolution detail path (v2) and trains on from it", async () => {
+    const out = run([
+      "training.parser.train", "--config", "training/configs/parser-smoke.json", "--run-dir", join(work, "parser-v2"),
+      "--set", "model.detail_stride2=true", "model.detail_extra=4", `train.init_checkpoint=${join(work, "parser", "last.pt")}`,
+    ]);
+    expect(out).toContain('"event": "init"');
+    expect(lastLog(out).event).toBe("done");
+    run(["training.parser.export", "--checkpoint", join(work, "parser-v2", "last.pt"), "--out", join(work, "parser-v2.onnx")]);
+    await checkContract(join(work, "parser-v2.onnx"), "parser");
+  });
+
   it("trains the VQ prior (stage 1), then the SaFM restorer (stage 2), and exports it", async () => {
     const vq = lastLog(run(["training.restorer.train", "--config", "training/configs/restorer-vq-smoke.json", "--run-dir", join(work, "vq")]));
     expect(vq.event).toBe("done");
@@ -72,6 +83,16 @@ describe("training recipes (smoke, tiny width)", () => {
     const y = res.output.data as Float32Array;
     expect(Math.max(...y.subarray(0, 4096))).toBeLessThanOrEqual(1);
     expect(Math.min(...y.subarray(0, 4096))).toBeGreaterThanOrEqual(-1);
+    // The upsampling head, started from that restorer's weights (init_checkpoint), trains and exports too.
+    const up = run([
+      "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-up"),
+      "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `init_checkpoint=${join(work, "restorer", "last.pt")}`,
+      "model.head=upconv",
+    ]);
+    expect(up).toContain('"event": "init"');
+    expect(lastLog(up).event).toBe("done");
+    run(["training.restorer.export", "--checkpoint", join(work, "restorer-up", "last.pt"), "--out", join(work, "restorer-up.onnx")]);
+    await checkContract(join(work, "restorer-up.onnx"), "restorer");
   });
 
   it("trains the plain residual CNN control (L1 only, 192 px crops) and exports it to the same contract", async () => {
