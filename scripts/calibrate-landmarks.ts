@@ -15,7 +15,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import { applyAffine, type Point } from "../core/face/affine.js";
-import { detectFaceList } from "../core/face/detect.js";
+import { detectFaceList, FLIP_68 } from "../core/face/detect.js";
 import { calibrationFrame, type FivePointModel } from "../core/face/five-point-model.js";
 import { decodeImage } from "../core/io/decode.js";
 import { locateData } from "../core/io/data.js";
@@ -38,12 +38,6 @@ const rand = () => {
   return seed / 2147483648;
 };
 
-/** iBUG-68 index of each point's mirror image. */
-const FLIP_68 = [
-  16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 27, 28, 29, 30,
-  35, 34, 33, 32, 31, 45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40, 54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55,
-  64, 63, 62, 61, 60, 67, 66, 65,
-];
 const FLIP_5 = [1, 0, 2, 4, 3];
 
 const engine = createNodeEngine();

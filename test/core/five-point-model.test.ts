@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../../core/face/affine.js";
-import { detectFaceList } from "../../core/face/detect.js";
+import { detectFaceList, FLIP_68 } from "../../core/face/detect.js";
 import { applyFivePointModel, FIVE_POINT_MODEL, plainFivePoints } from "../../core/face/five-point-model.js";
 import type { Engine } from "../../core/models/engine.js";
 import { createNodeEngine } from "../../core/models/node-engine.js";
@@ -23,11 +23,6 @@ afterAll(async () => { await engine.release(); });
 
 const eye = (p: Point[]) => Math.hypot(p[1][0] - p[0][0], p[1][1] - p[0][1]);
 const FLIP_5 = [1, 0, 2, 4, 3];
-const FLIP_68 = [
-  16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 27, 28, 29, 30,
-  35, 34, 33, 32, 31, 45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40, 54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55,
-  64, 63, 62, 61, 60, 67, 66, 65,
-];
 
 describe("five-point model", () => {
   it("is shipped, fitted on thousands of faces, and better than the plain points where it was checked", () => {
