@@ -64,10 +64,7 @@ describe.skipIf(!shipped)("shipped restorer model", () => {
     expect(mean("lpOut")).toBeLessThan(mean("lpIn"));
   });
 
-  // Known shortfall of the shipped restorer (models/restorer.md): identity drifts (IDD 0.581 -> 0.611). The issue
-  // requires an improvement; this strict expected failure turns red the day a retrained model meets it, and then
-  // it.fails must become it.
-  it.fails("improves IDD over the input on the eval-reference pairs (known shortfall, see models/restorer.md)", () => {
+  it("improves IDD over the input on the eval-reference pairs", () => {
     expect(mean("idOut")).toBeLessThan(mean("idIn"));
   });
 });
