@@ -15,7 +15,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import { applyAffine, type Point } from "../core/face/affine.js";
-import { detectFaceList, FLIP_68 } from "../core/face/detect.js";
+import { detectFaceList, FLIP_68, fivePointsFrom68 } from "../core/face/detect.js";
 import { calibrationFrame, type FivePointModel } from "../core/face/five-point-model.js";
 import { decodeImage } from "../core/io/decode.js";
 import { locateData } from "../core/io/data.js";
@@ -135,16 +135,8 @@ function fit(samples: Sample[]): FivePointModel {
 function error(model: FivePointModel | null, samples: Sample[]): number {
   let sum = 0;
   for (const s of samples) {
-    const pred = s.plain.map((q, k) => {
-      if (!model) return q;
-      let dx = 0, dy = 0;
-      for (let j = 0; j < 137; j++) {
-        const x = j === 136 ? 1 : s.aligned[j >> 1][j & 1] - model.mean[j];
-        dx += x * model.weights[j][2 * k];
-        dy += x * model.weights[j][2 * k + 1];
-      }
-      return [q[0] + dx, q[1] + dy] as Point;
-    });
+    // The samples are already in the calibration frame, where re-aligning them is the identity.
+    const pred = fivePointsFrom68(s.aligned, model);
     sum += pred.reduce((acc, q, k) => acc + Math.hypot(q[0] - s.ref[k][0], q[1] - s.ref[k][1]), 0) / 5 / eyeDistance(s.ref);
   }
   return sum / samples.length;

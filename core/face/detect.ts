@@ -19,8 +19,6 @@ import { fitSimilarityRobust } from "./similarity.js";
 import { FFHQ_TEMPLATE_512 } from "./template.js";
 import { applyFivePointModel, FIVE_POINT_MODEL, type FivePointModel, plainFivePoints } from "./five-point-model.js";
 
-export { plainFivePoints };
-
 export const DETECTOR_WIDTH = 320;
 export const DETECTOR_HEIGHT = 240;
 const ANCHORS = 4420;
@@ -298,7 +296,8 @@ export function boxCrop(box: Box, size: number): Affine {
 export async function detectFaceList(image: Image, engine: Engine, options: DetectOptions = {}): Promise<DetectedFace[]> {
   const pacer = pacerFor(options.cooperate);
   const opts = { minSize: 20, scoreThreshold: 0.9, refinePasses: 2, ...options, cooperate: pacer };
-  const fivePoints = (p: Point[]) => fivePointsFrom68(p, opts.fivePointModel === undefined ? FIVE_POINT_MODEL : opts.fivePointModel);
+  // undefined takes fivePointsFrom68's default, the shipped model.
+  const fivePoints = (p: Point[]) => fivePointsFrom68(p, opts.fivePointModel);
   const candidates = await proposeBoxes(image, engine, opts);
   const faces: DetectedFace[] = [];
   const quality: number[] = [];

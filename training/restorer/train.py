@@ -136,8 +136,8 @@ def main():
         state = ck["state"]
         log.log(event="resume", **state)
     elif stage == "restore" and cfg.get("init_checkpoint"):
-        # A short adversarial phase on top of a reconstruction-trained model (its weights only; fresh optimisers,
-        # discriminators and schedule).
+        # A new run from another restorer's weights (only the weights, with fresh optimisers, discriminators and
+        # schedule; an output head of another kind starts fresh): a fine-tune, or a new head on trained features.
         net.load_carried(torch.load(REPO / cfg["init_checkpoint"], map_location="cpu")["model"])
         log.log(event="init", path=cfg["init_checkpoint"])
     elif stage == "restore" and cfg.get("prior_checkpoint"):
