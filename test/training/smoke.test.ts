@@ -65,6 +65,17 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(lastLog(out).event).toBe("done");
     run(["training.parser.export", "--checkpoint", join(work, "parser-v2", "last.pt"), "--out", join(work, "parser-v2.onnx")]);
     await checkContract(join(work, "parser-v2.onnx"), "parser");
+    // v3: a wider last decoder stage carried from v2, the cross-entropy at the labels' resolution; the export is
+    // flip-averaged.
+    const v3 = run([
+      "training.parser.train", "--config", "training/configs/parser-smoke.json", "--run-dir", join(work, "parser-v3"),
+      "--set", "model.detail_stride2=true", "model.detail_extra=4", "model.head_width=24", "train.full_res_loss=true",
+      `train.init_checkpoint=${join(work, "parser-v2", "last.pt")}`,
+    ]);
+    expect(v3).toContain('"event": "init"');
+    expect(lastLog(v3).event).toBe("done");
+    run(["training.parser.export", "--checkpoint", join(work, "parser-v3", "last.pt"), "--out", join(work, "parser-v3.onnx")]);
+    await checkContract(join(work, "parser-v3.onnx"), "parser");
   });
 
   it("trains the VQ prior (stage 1), then the SaFM restorer (stage 2), and exports it", async () => {
@@ -93,6 +104,15 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(lastLog(up).event).toBe("done");
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-up", "last.pt"), "--out", join(work, "restorer-up.onnx")]);
     await checkContract(join(work, "restorer-up.onnx"), "restorer");
+    // A Refine stack at 1/4 resolution added to that model (its trained upsampling head carried, not restarted).
+    const refined = run([
+      "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-refine"),
+      "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `init_checkpoint=${join(work, "restorer-up", "last.pt")}`,
+      "model.head=upconv", 'model.refine={"width": 8, "blocks": 1}',
+    ]);
+    expect(lastLog(refined).event).toBe("done");
+    run(["training.restorer.export", "--checkpoint", join(work, "restorer-refine", "last.pt"), "--out", join(work, "restorer-refine.onnx")]);
+    await checkContract(join(work, "restorer-refine.onnx"), "restorer");
   });
 
   it("trains the plain residual CNN control (L1 only, 192 px crops) and exports it to the same contract", async () => {

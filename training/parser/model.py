@@ -44,9 +44,13 @@ class Up(nn.Module):
 
 
 class ParserNet(nn.Module):
-    def __init__(self, widths=(16, 32, 64, 96, 128), blocks=(1, 2, 2, 2), detail_stride2=False, detail_extra=0):
+    def __init__(self, widths=(16, 32, 64, 96, 128), blocks=(1, 2, 2, 2), detail_stride2=False, detail_extra=0,
+                 head_width=None):
         super().__init__()
         w0, w1, w2, w3, w4 = widths
+        # The last decoder stage, where boundaries are drawn (v3 widens it: v2 under-fitted the eyes of its own
+        # training faces, IoU 0.60).
+        head_width = head_width or w0 * 2
         self.detail_stride2 = detail_stride2
         if detail_stride2:
             # 6x6 stride 2 on the 512 input: a superset of "average-pool by 2, then 3x3" (see widen_checkpoint).
@@ -63,8 +67,8 @@ class ParserNet(nn.Module):
         self.up3 = Up(w4, w3, w3)
         self.up2 = Up(w3, w2, w2)
         self.up1 = Up(w2, w1, w1)
-        self.up0 = Up(w1, w0 + detail_extra, w0 * 2)
-        self.head = nn.Conv2d(w0 * 2, NUM_CLASSES, 1)
+        self.up0 = Up(w1, w0 + detail_extra, head_width)
+        self.head = nn.Conv2d(head_width, NUM_CLASSES, 1)
         self.aux = nn.Conv2d(w2, NUM_CLASSES, 1)
 
     def forward_logits(self, x):
@@ -89,9 +93,11 @@ class ParserNet(nn.Module):
 
 
 def widen_checkpoint(old: dict, net: ParserNet) -> dict:
-    """Carry a v1 parser's weights into a v2 net that computes the same function at the start: the 3x3 detail conv
-    on the pooled face becomes the equivalent 6x6 stride-2 conv on the full face (each tap spread over the 2x2
-    pixels it averaged), and the decoder's weights for the extra detail channels start at zero."""
+    """Carry an earlier parser's weights into a wider net that computes the same function at the start (in eval
+    mode). v1 -> v2: the 3x3 detail conv on the pooled face becomes the equivalent 6x6 stride-2 conv on the full face
+    (each tap spread over the 2x2 pixels it averaged), and the extra detail channels enter the decoder with zero
+    weights. v2 -> v3: the last decoder stage gains channels; old channels keep their weights, weights from new
+    channels into old ones (and into the head) are zero, and new channels start fresh."""
     new = net.state_dict()
     out = {}
     for k, v in old.items():
@@ -100,23 +106,50 @@ def widen_checkpoint(old: dict, net: ParserNet) -> dict:
             out[k] = v
         elif k == "detail.0.weight" and target.shape[-1] == 2 * v.shape[-1]:
             out[k] = torch.kron(v, torch.ones(2, 2)) / 4
-        elif k == "up0.fuse.0.0.weight" and target.shape[1] > v.shape[1]:
-            w = torch.zeros_like(target)
-            w[:, : v.shape[1]] = v
+        elif v.dim() == target.dim() and v.shape[2:] == target.shape[2:] and all(
+                a <= b for a, b in zip(v.shape[:2], target.shape[:2])):
+            w = target.clone()
+            if v.dim() >= 2:
+                w[: v.shape[0], v.shape[1]:] = 0  # new inputs into old outputs
+                w[: v.shape[0], : v.shape[1]] = v
+            else:
+                w[: v.shape[0]] = v  # biases, batch-norm parameters and statistics of the old channels
             out[k] = w
         else:
             raise ValueError(f"parser checkpoint: cannot carry {k} {tuple(v.shape)} into {tuple(target.shape)}")
     for k, v in new.items():
-        out.setdefault(k, v)  # the new detail branch keeps its fresh initialisation
+        out.setdefault(k, v)  # a new branch keeps its fresh initialisation
     return out
 
 
-class ParserExport(nn.Module):
-    """The shipped graph: labels at 512 and Z_seg probabilities at 128."""
+# Channel order of a mirrored label map: a horizontal flip turns the subject's left eye/brow/ear into the right one
+# (training/common/faces.py FLIP_SWAP).
+FLIP_CHANNELS = [0, 1, 2, 3, 5, 4, 7, 6, 9, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18]
+
+
+class FlipAveraged(nn.Module):
+    """Logits averaged over the face and its mirror image (channels swapped back). A face is nearly symmetric, so
+    the two passes err differently on the small symmetric parts (eyes, brows, ears), and their mean is steadier; it
+    doubles the parser's cost, which its 0.3 s budget affords."""
 
     def __init__(self, net: ParserNet):
         super().__init__()
         self.net = net
+        self.register_buffer("perm", torch.tensor(FLIP_CHANNELS), persistent=False)
+
+    def forward(self, x):
+        both = self.net(torch.cat([x, torch.flip(x, dims=[3])], 0))
+        n = x.shape[0]
+        mirrored = torch.flip(both[n:], dims=[3]).index_select(1, self.perm)
+        return 0.5 * (both[:n] + mirrored)
+
+
+class ParserExport(nn.Module):
+    """The shipped graph: labels at 512 and Z_seg probabilities at 128, from flip-averaged logits."""
+
+    def __init__(self, net: ParserNet, flip_average: bool = True):
+        super().__init__()
+        self.net = FlipAveraged(net) if flip_average else net
 
     def forward(self, input):
         logits = self.net(input)

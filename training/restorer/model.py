@@ -113,12 +113,34 @@ class UpHead(nn.Module):
         return self.last(h)
 
 
+class Refine(nn.Module):
+    """A residual stack at 1/4 resolution (128 for a 512 face) after the last LDE, wider than the decoder's c0.
+    The control (a plain CNN with eight such blocks at 128) beat a restorer whose finest level had one block of 32
+    channels on every metric: what that level lacked was capacity, so here it gets the control's. The output conv
+    starts at zero, so a trained decoder carries over unchanged."""
+
+    def __init__(self, c0, width=64, blocks=4):
+        super().__init__()
+        self.inp = conv(c0, width)
+        self.body = nn.ModuleList([nn.Sequential(conv(width, width), nn.SiLU(), conv(width, width)) for _ in range(blocks)])
+        self.outp = conv(width, c0)
+        nn.init.zeros_(self.outp.weight)
+        nn.init.zeros_(self.outp.bias)
+
+    def forward(self, h):
+        r = self.inp(h)
+        for block in self.body:
+            r = r + block(F.silu(r))
+        return h + self.outp(F.silu(r))
+
+
 class Decoder(nn.Module):
     """f @16 -> 512 image. lde(i, feat) is called at 32, 64 and 128 when the restorer provides skips."""
 
-    def __init__(self, widths, blocks=1, head="shuffle"):
+    def __init__(self, widths, blocks=1, head="shuffle", refine=None):
         super().__init__()
         c0, c1, c2, c3 = widths
+        self.refine = Refine(c0, **refine) if refine else None
         self.b4 = nn.Sequential(*[ResBlock(c3) for _ in range(blocks)])
         self.u3 = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv(c3, c2), *[ResBlock(c2) for _ in range(blocks)])
         self.u2 = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv(c2, c1), *[ResBlock(c1) for _ in range(blocks)])
@@ -139,6 +161,8 @@ class Decoder(nn.Module):
         h = self.u1(h)
         if lde:
             h = lde(2, h)
+        if self.refine is not None:
+            h = self.refine(h)
         return self.out(h, x) if isinstance(self.out, UpHead) else self.out(h)
 
 
@@ -225,7 +249,7 @@ class LDE(nn.Module):
 
 class Restorer(nn.Module):
     def __init__(self, widths=(32, 64, 96, 128), codes=512, code_dim=64, blocks=1, heads=4, use_seg=True,
-                 use_safm=True, use_lde=True, residual=True, head="shuffle"):
+                 use_safm=True, use_lde=True, residual=True, head="shuffle", refine=None):
         super().__init__()
         c0, c1, c2, c3 = widths
         self.use_seg, self.use_safm, self.use_lde = use_seg, use_safm, use_lde
@@ -238,7 +262,7 @@ class Restorer(nn.Module):
         self.post_quant = nn.Conv2d(code_dim, c3, 1)
         self.seg = SegEncoder(c3)
         self.safm = SaFM(c3, heads, 256)
-        self.decoder = Decoder(widths, blocks, head)
+        self.decoder = Decoder(widths, blocks, head, refine)
         self.lde = nn.ModuleList([LDE(c2), LDE(c1), LDE(c0)])
 
     def load_prior(self, vq: VQAutoencoder):
@@ -255,13 +279,15 @@ class Restorer(nn.Module):
             nn.init.zeros_(last.bias)
 
     def load_decoder(self, state):
-        """A decoder's weights; an output head of another kind is not carried (UpHead then starts fresh)."""
-        if isinstance(self.decoder.out, UpHead):
-            state = {k: v for k, v in state.items() if not k.startswith("out.")}
-            missing, unexpected = self.decoder.load_state_dict(state, strict=False)
-            assert all(k.startswith("out.") for k in missing) and not unexpected, (missing, unexpected)
-        else:
-            self.decoder.load_state_dict(state)
+        """A decoder's weights. What the source lacks starts fresh: an output head of another kind (a pixel-shuffle
+        source for an UpHead decoder) and a Refine stack (which starts as the identity)."""
+        own = self.decoder.state_dict()
+        carried = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+        dropped = [k for k in state if k not in carried]
+        assert all(k.startswith("out.") for k in dropped), dropped
+        missing, _ = self.decoder.load_state_dict(carried, strict=False)
+        fresh = ("out.", "refine.") if dropped else ("refine.",)
+        assert all(k.startswith(fresh) for k in missing), missing
 
     def load_carried(self, state):
         """Start from another restorer's weights (init_checkpoint), whatever its output head."""

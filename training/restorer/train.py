@@ -68,7 +68,7 @@ def refresh_parser(cfg, parser, device):
     """When the parser is still training beside this run, follow its latest checkpoint so that Z_seg in training
     converges to what the shipped parser gives."""
     path = REPO / cfg["parser_checkpoint"]
-    if path.stat().st_mtime == parser.mtime:
+    if not path.exists() or path.stat().st_mtime == parser.mtime:  # a parser run restarted: no checkpoint yet
         return parser, False
     try:
         return load_parser(cfg, device), True
