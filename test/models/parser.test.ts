@@ -8,8 +8,8 @@ import { REPO, dataPath } from "../helpers/data";
 
 // The shipped parser (models/parser.onnx) on real aligned faces it never trained on: CelebA-HQ val images
 // (the parser trains on 800 of celebahq-512/train). Template points of the FFHQ 512 alignment.
-const LEFT_EYE = [192.98, 239.95];
-const RIGHT_EYE = [318.9, 240.19];
+const IMAGE_LEFT_EYE = [192.98, 239.95];
+const IMAGE_RIGHT_EYE = [318.9, 240.19];
 const MOUTH = [257.18, 371.28];
 const FACIAL = [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
 const shipped = existsSync(join(REPO, "models", "parser.onnx"));
@@ -50,15 +50,18 @@ describe.skipIf(!shipped)("shipped parser model", () => {
     expect(out.labels.dims).toEqual([1, 512, 512]);
     expect(out.probs.dims).toEqual([1, 19, 128, 128]);
 
-    // Which eye is "left" is the label set's convention; either way each eye blob sits on one template eye.
+    // CelebAMask-HQ names sides from the subject's point of view: the subject's left eye (4) and brow (6) lie on
+    // the image's right.
     const [lx, ly, ln] = centroid(labels, [4]);
     const [rx, ry, rn] = centroid(labels, [5]);
     expect(ln).toBeGreaterThan(150);
     expect(rn).toBeGreaterThan(150);
-    const eyes = [[lx, ly], [rx, ry]].sort((a, b) => a[0] - b[0]);
-    for (const [[x, y], [tx, ty]] of [[eyes[0], LEFT_EYE], [eyes[1], RIGHT_EYE]]) {
-      expect(Math.hypot(x - tx, y - ty)).toBeLessThan(25);
-    }
+    expect(Math.hypot(lx - IMAGE_RIGHT_EYE[0], ly - IMAGE_RIGHT_EYE[1])).toBeLessThan(25);
+    expect(Math.hypot(rx - IMAGE_LEFT_EYE[0], ry - IMAGE_LEFT_EYE[1])).toBeLessThan(25);
+    const [leftBrowX] = centroid(labels, [6]);
+    const [rightBrowX] = centroid(labels, [7]);
+    expect(leftBrowX).toBeGreaterThan(256);
+    expect(rightBrowX).toBeLessThan(256);
     const [mx, my, mn] = centroid(labels, [10, 11, 12]);
     expect(mn).toBeGreaterThan(500);
     expect(Math.hypot(mx - MOUTH[0], my - MOUTH[1])).toBeLessThan(30);
@@ -74,7 +77,7 @@ describe.skipIf(!shipped)("shipped parser model", () => {
     let sum = 0;
     for (let c = 0; c < 19; c++) sum += at(c, 64, 64);
     expect(sum).toBeCloseTo(1, 3);
-    const ey = Math.round(eyes[0][1] / 4), ex = Math.round(eyes[0][0] / 4);
+    const ey = Math.round(ry / 4), ex = Math.round(rx / 4);
     expect(at(4, ey, ex) + at(5, ey, ex)).toBeGreaterThan(0.5);
   });
 });

@@ -76,6 +76,28 @@ def flip(img: np.ndarray, labels: np.ndarray | None = None):
     return img, FLIP_LUT[labels[:, ::-1]]
 
 
+# Pairs whose sides the annotation names from the subject's point of view: (subject's left, subject's right).
+SIDE_PAIRS = ((4, 5), (6, 7), (8, 9))
+
+
+def sides_swapped(labels: np.ndarray) -> bool:
+    """True when a label map names the sides the other way round from the data's convention. In an aligned face the
+    subject's left eye lies on the image's right; about 6% of CelebAMask-HQ's maps (48 of our 800 training faces, 11
+    of the 100 held out) are labelled the other way for eyes, brows and ears together, while the rest of the map
+    matches the photo (so the photo is not mirrored). The first pair present on both sides decides."""
+    for left, right in SIDE_PAIRS:
+        xl = np.nonzero(labels == left)[1]
+        xr = np.nonzero(labels == right)[1]
+        if len(xl) >= 20 and len(xr) >= 20:
+            return bool(xl.mean() < xr.mean())
+    return False
+
+
+def canonical_sides(labels: np.ndarray) -> np.ndarray:
+    """The label map with the data's side convention (subject's left on the image's right)."""
+    return FLIP_LUT[labels] if sides_swapped(labels) else labels
+
+
 def random_affine(rng: np.random.Generator, size: int, scale=(0.9, 1.1), rot=10.0, shift=0.04) -> np.ndarray:
     c = size / 2
     s = rng.uniform(*scale)

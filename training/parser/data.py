@@ -5,7 +5,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..common.degrade import degrade
-from ..common.faces import flip, random_affine, read_labels, read_rgb
+from ..common.faces import canonical_sides, flip, random_affine, read_labels, read_rgb
 
 
 def to_tensor(img: np.ndarray) -> torch.Tensor:
@@ -14,9 +14,11 @@ def to_tensor(img: np.ndarray) -> torch.Tensor:
 
 
 class ParsingDataset(Dataset):
-    def __init__(self, pairs, augment: bool, seed: int = 0, crop: int = 512):
+    def __init__(self, pairs, augment: bool, seed: int = 0, crop: int = 512, fix_sides: bool = False):
         self.images = [read_rgb(i, 512) for i, _ in pairs]
-        self.labels = [read_labels(m) for _, m in pairs]
+        # fix_sides: relabel the maps whose left/right names are swapped (faces.sides_swapped), which otherwise teach
+        # the net to hedge between the two eyes.
+        self.labels = [canonical_sides(read_labels(m)) if fix_sides else read_labels(m) for _, m in pairs]
         self.augment = augment
         self.seed = seed
         self.epoch = 0

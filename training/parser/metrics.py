@@ -4,6 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from ..common.degrade import degrade
+from ..common.faces import canonical_sides
 from .data import to_tensor
 
 CLASS_NAMES = ["background", "skin", "nose", "eyeglasses", "left_eye", "right_eye", "left_brow", "right_brow",
@@ -15,21 +16,34 @@ EVAL_SEED = 1234
 
 
 @torch.no_grad()
-def evaluate(net, images, labels, degraded: bool, batch: int = 4) -> dict:
+def evaluate(net, images, labels, degraded: bool, batch: int = 4, fixed_sides: bool = False) -> dict:
+    """IoU per class over all pixels of the set. fixed_sides adds "sides_fixed": the same predictions scored against
+    label maps whose swapped left/right names are corrected (common.faces.canonical_sides)."""
     net.eval()
-    inter = np.zeros(19)
-    union = np.zeros(19)
+    sets = {"given": labels}
+    if fixed_sides:
+        sets["sides_fixed"] = [canonical_sides(t) for t in labels]
+    inter = {k: np.zeros(19) for k in sets}
+    union = {k: np.zeros(19) for k in sets}
     rng = np.random.default_rng(EVAL_SEED)
     for s in range(0, len(images), batch):
         imgs = [degrade(i, rng) if degraded else i for i in images[s:s + batch]]
         x = torch.stack([to_tensor(i) for i in imgs])
         logits = net(x)
         pred = F.interpolate(logits, size=(512, 512), mode="bilinear", align_corners=False).argmax(1).numpy()
-        for p, t in zip(pred, labels[s:s + batch]):
-            for c in range(19):
-                pc, tc = p == c, t == c
-                inter[c] += np.logical_and(pc, tc).sum()
-                union[c] += np.logical_or(pc, tc).sum()
+        for name, maps in sets.items():
+            for p, t in zip(pred, maps[s:s + batch]):
+                for c in range(19):
+                    pc, tc = p == c, t == c
+                    inter[name][c] += np.logical_and(pc, tc).sum()
+                    union[name][c] += np.logical_or(pc, tc).sum()
+    result = summarise(inter["given"], union["given"])
+    if fixed_sides:
+        result["sides_fixed"] = summarise(inter["sides_fixed"], union["sides_fixed"])
+    return result
+
+
+def summarise(inter: np.ndarray, union: np.ndarray) -> dict:
     iou = {CLASS_NAMES[c]: (float(inter[c] / union[c]) if union[c] > 0 else None) for c in range(19)}
     facial = [iou[CLASS_NAMES[c]] for c in FACIAL if iou[CLASS_NAMES[c]] is not None]
     eyes = [iou["left_eye"], iou["right_eye"]]

@@ -46,13 +46,14 @@ def main():
     train_pairs, val_pairs = parser_split()
     if "train_limit" in tc:
         train_pairs = train_pairs[: tc["train_limit"]]
-    ds = ParsingDataset(train_pairs, augment=True, seed=tc["seed"], crop=tc.get("crop", 512))
+    ds = ParsingDataset(train_pairs, augment=True, seed=tc["seed"], crop=tc.get("crop", 512),
+                        fix_sides=tc.get("fix_sides", False))
     sampler = DistributedSampler(ds) if rt["world"] > 1 else None
     loader = DataLoader(ds, batch_size=tc["batch"], shuffle=sampler is None, sampler=sampler, drop_last=True,
                         num_workers=tc["workers"], persistent_workers=tc["workers"] > 0)
     val = None
     if is_main(rt) and tc["eval_every"] < 10**6:
-        vds = ParsingDataset(val_pairs, augment=False)
+        vds = ParsingDataset(val_pairs, augment=False)  # labels as given, comparable across runs
         val = (vds.images, vds.labels)
 
     net = ParserNet(**cfg["model"]).to(rt["device"])

@@ -1,4 +1,5 @@
-"""Markdown IoU table for models/parser.md from `training.parser.evaluate --json` output.
+"""Markdown IoU table for models/parser.md from `training.parser.evaluate --json` output: clean and degraded, against
+the held-out maps as given and with their swapped left/right names corrected ("sides fixed").
 
   python3 -m training.tools.iou_table parser-eval.json"""
 import json
@@ -13,12 +14,13 @@ def fmt(v):
 
 def main():
     r = json.load(open(sys.argv[1]))
-    print(f"| class | clean | degraded |\n| --- | --- | --- |")
+    cols = [r["clean"], r["degraded"], r["clean"]["sides_fixed"], r["degraded"]["sides_fixed"]]
+    print("| class | clean | degraded | clean, sides fixed | degraded, sides fixed |\n| --- | --- | --- | --- | --- |")
     for i, name in enumerate(CLASS_NAMES):
         mark = " (facial)" if i in FACIAL else ""
-        print(f"| {i} {name}{mark} | {fmt(r['clean']['iou'][name])} | {fmt(r['degraded']['iou'][name])} |")
-    print(f"| **mean IoU, facial classes** | **{r['clean']['facial_miou']:.3f}** | **{r['degraded']['facial_miou']:.3f}** |")
-    print(f"| **eyes (mean of 4, 5)** | **{r['clean']['eyes_iou']:.3f}** | **{r['degraded']['eyes_iou']:.3f}** |")
+        print(f"| {i} {name}{mark} | " + " | ".join(fmt(c["iou"][name]) for c in cols) + " |")
+    print("| **mean IoU, facial classes** | " + " | ".join(f"**{c['facial_miou']:.3f}**" for c in cols) + " |")
+    print("| **eyes (mean of 4, 5)** | " + " | ".join(f"**{c['eyes_iou']:.3f}**" for c in cols) + " |")
 
 
 if __name__ == "__main__":
