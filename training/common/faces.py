@@ -9,8 +9,10 @@ from .paths import data_dir
 
 PARSER_VAL_COUNT = 100
 SPLIT_SEED = 0
+# Eyes, brows and ears are named from the subject's point of view: (subject's left, subject's right).
+SIDE_PAIRS = ((4, 5), (6, 7), (8, 9))
 # A horizontal flip turns the subject's left eye/brow/ear into the right one.
-FLIP_SWAP = {4: 5, 5: 4, 6: 7, 7: 6, 8: 9, 9: 8}
+FLIP_SWAP = {a: b for left, right in SIDE_PAIRS for a, b in ((left, right), (right, left))}
 FLIP_LUT = np.array([FLIP_SWAP.get(i, i) for i in range(19)], np.uint8)
 
 
@@ -74,10 +76,6 @@ def flip(img: np.ndarray, labels: np.ndarray | None = None):
     if labels is None:
         return img
     return img, FLIP_LUT[labels[:, ::-1]]
-
-
-# Pairs whose sides the annotation names from the subject's point of view: (subject's left, subject's right).
-SIDE_PAIRS = ((4, 5), (6, 7), (8, 9))
 
 
 def sides_swapped(labels: np.ndarray) -> bool:

@@ -23,8 +23,7 @@ def evaluate(net, images, labels, degraded: bool, batch: int = 4, fixed_sides: b
     sets = {"given": labels}
     if fixed_sides:
         sets["sides_fixed"] = [canonical_sides(t) for t in labels]
-    inter = {k: np.zeros(19) for k in sets}
-    union = {k: np.zeros(19) for k in sets}
+    confusion = {k: np.zeros((19, 19), np.int64) for k in sets}
     rng = np.random.default_rng(EVAL_SEED)
     for s in range(0, len(images), batch):
         imgs = [degrade(i, rng) if degraded else i for i in images[s:s + batch]]
@@ -33,17 +32,18 @@ def evaluate(net, images, labels, degraded: bool, batch: int = 4, fixed_sides: b
         pred = F.interpolate(logits, size=(512, 512), mode="bilinear", align_corners=False).argmax(1).numpy()
         for name, maps in sets.items():
             for p, t in zip(pred, maps[s:s + batch]):
-                for c in range(19):
-                    pc, tc = p == c, t == c
-                    inter[name][c] += np.logical_and(pc, tc).sum()
-                    union[name][c] += np.logical_or(pc, tc).sum()
-    result = summarise(inter["given"], union["given"])
+                pairs = t.ravel().astype(np.int64) * 19 + p.ravel()
+                confusion[name] += np.bincount(pairs, minlength=19 * 19).reshape(19, 19)
+    result = summarise(confusion["given"])
     if fixed_sides:
-        result["sides_fixed"] = summarise(inter["sides_fixed"], union["sides_fixed"])
+        result["sides_fixed"] = summarise(confusion["sides_fixed"])
     return result
 
 
-def summarise(inter: np.ndarray, union: np.ndarray) -> dict:
+def summarise(confusion: np.ndarray) -> dict:
+    """Per-class IoU from a [label, prediction] pixel count matrix."""
+    inter = np.diag(confusion)
+    union = confusion.sum(0) + confusion.sum(1) - inter
     iou = {CLASS_NAMES[c]: (float(inter[c] / union[c]) if union[c] > 0 else None) for c in range(19)}
     facial = [iou[CLASS_NAMES[c]] for c in FACIAL if iou[CLASS_NAMES[c]] is not None]
     eyes = [iou["left_eye"], iou["right_eye"]]
