@@ -16,6 +16,10 @@ import { REPO, sharedDir } from "../helpers/data";
 const shipped = existsSync(join(REPO, "models", "restorer.onnx")) && existsSync(join(REPO, "models", "parser.onnx"));
 const contract = JSON.parse(readFileSync(join(REPO, "models", "models.json"), "utf8")).models.restorer;
 
+// The share of the restorer's correction by which the outputs at fidelity 0 and 1 must differ for the slider to be
+// visible. Shipped v6: 0.1% (a known defect, models/restorer.md); the v7b experiment reached about 20%.
+const FIDELITY_EFFECT_MIN = 0.1;
+
 describe.skipIf(!shipped)("shipped restorer model", () => {
   let engine: Engine;
   let lpips: LpipsModel;
@@ -66,5 +70,26 @@ describe.skipIf(!shipped)("shipped restorer model", () => {
 
   it("improves IDD over the input on the eval-reference pairs", () => {
     expect(mean("idOut")).toBeLessThan(mean("idIn"));
+  });
+
+  // The panel's Fidelity slider and the CLI's --fidelity should do something a retoucher can see: between 0 and 1
+  // the output should move by a real share of what the restorer changes at all. The shipped v6 does not (known
+  // defect, recorded in models/restorer.md), so this is an expected failure: it starts failing, and must become a
+  // plain `it`, when a model whose fidelity input works ships.
+  it.fails("changes the restoration with the fidelity input (known defect: v6 ignores it)", async () => {
+    let between = 0;
+    let correction = 0;
+    for (const name of names.slice(0, 3)) {
+      const lq = await readRgb(join(ref, "lq", name));
+      const input = { width: lq.width, height: lq.height, channels: 3 as const, bitDepth: 8 as const, data: lq.data };
+      const at = async (fidelity: number) => (await restoreFaces(input, engine, { aligned: true, fidelity })).image.data as Uint8Array;
+      const [quality, middle, faithful] = [await at(0), await at(0.5), await at(1)];
+      for (let i = 0; i < lq.data.length; i++) {
+        between += Math.abs(quality[i] - faithful[i]);
+        correction += Math.abs(middle[i] - lq.data[i]);
+      }
+    }
+    console.log(`fidelity 0 vs 1: ${(between / correction * 100).toFixed(1)}% of the mean correction`);
+    expect(between / correction).toBeGreaterThan(FIDELITY_EFFECT_MIN);
   });
 });

@@ -53,12 +53,21 @@ def gram(f):
     return f @ f.transpose(1, 2) / (c * h * w)
 
 
-def gram_loss(feats_fake, feats_real):
-    return sum(F.l1_loss(gram(a), gram(b.detach())) for a, b in zip(feats_fake, feats_real))
+def per_sample(x, weight):
+    """Mean over all but the batch axis, then the batch mean weighted by `weight` (None: plain mean). A batch of
+    ROI crops stacks the crops of each region one after the other, so the weights repeat to match."""
+    x = x.flatten(1).mean(1) if x.dim() > 1 else x
+    if weight is None:
+        return x.mean()
+    return (x * weight.repeat(x.shape[0] // weight.shape[0])).mean()
 
 
-def g_adv(logits):
-    return F.softplus(-logits).mean()
+def gram_loss(feats_fake, feats_real, weight=None):
+    return sum(per_sample((gram(a) - gram(b.detach())).abs(), weight) for a, b in zip(feats_fake, feats_real))
+
+
+def g_adv(logits, weight=None):
+    return per_sample(F.softplus(-logits), weight)
 
 
 def d_adv(real, fake):

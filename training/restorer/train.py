@@ -24,7 +24,7 @@ from ..common.paths import REPO
 from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, save_checkpoint, setup_runtime, unwrap
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
-from .losses import PatchDiscriminator, d_adv, eye_crops, g_adv, gram_loss, mouth_crops
+from .losses import PatchDiscriminator, d_adv, eye_crops, g_adv, gram_loss, mouth_crops, per_sample
 from .model import ControlCNN, Restorer, VQAutoencoder
 
 
@@ -138,8 +138,13 @@ def main():
     elif stage == "restore" and cfg.get("init_checkpoint"):
         # A new run from another restorer's weights (only the weights, with fresh optimisers, discriminators and
         # schedule; an output head of another kind starts fresh): a fine-tune, or a new head on trained features.
-        net.load_carried(torch.load(REPO / cfg["init_checkpoint"], map_location="cpu")["model"])
-        log.log(event="init", path=cfg["init_checkpoint"])
+        init = torch.load(REPO / cfg["init_checkpoint"], map_location="cpu")
+        net.load_carried(init["model"])
+        if tc.get("init_discs") and init.get("discs"):
+            # Discriminators that have already met this generator: no phase against an untrained critic.
+            for k, d in discs.items():
+                d.load_state_dict(init["discs"][k])
+        log.log(event="init", path=cfg["init_checkpoint"], discs=bool(tc.get("init_discs") and init.get("discs")))
     elif stage == "restore" and cfg.get("prior_checkpoint"):
         prior = VQAutoencoder(**{k: v for k, v in cfg["model"].items() if k in ("widths", "codes", "code_dim", "blocks")})
         prior.load_state_dict(torch.load(REPO / cfg["prior_checkpoint"], map_location="cpu")["model"])
@@ -210,8 +215,12 @@ def main():
             w = torch.rand(lq.shape[0], device=dev)
             out = model(lq, seg, w)
             o = at_gt_size(out, gt)
-            l1 = F.l1_loss(o, gt)
-            lp = lpips(*same_crop(o, gt, tc.get("lpips_crop", 0), rng)).mean()
+            # by_fidelity: {"l1": [at w=0, at w=1], "lpips": [...], "adv": [...]} per-face loss weights, linear in
+            # w ("adv" scales the adversarial, ROI and style terms). Different optima at w = 0 and w = 1 are what
+            # teach the fidelity input a meaning: with the same loss for every w the network learned to ignore it.
+            fw = {k: lo + (hi - lo) * w for k, (lo, hi) in lw.get("by_fidelity", {}).items()}
+            l1 = per_sample((o - gt).abs(), fw.get("l1"))
+            lp = per_sample(lpips(*same_crop(o, gt, tc.get("lpips_crop", 0), rng)), fw.get("lpips"))
             loss = lw["pix"] * (l1 + lp)
             logs.update(l1=l1.item(), lpips=lp.item())
             if ident is not None:
@@ -230,17 +239,18 @@ def main():
                 # The adversarial terms reach the paper's weights over a ramp instead of hitting an untrained
                 # discriminator at full strength (what produced texture artifacts in the first run).
                 ramp = min(1.0, (progress() - tc.get("gan_start", 0.0)) / tc["gan_ramp"]) if tc.get("gan_ramp") else 1.0
+                aw = fw.get("adv")
                 for d in discs.values():
                     d.requires_grad_(False)
                 fake_g, _ = ddp_discs["global"](F.avg_pool2d(out, 2))
-                adv = g_adv(fake_g)
+                adv = g_adv(fake_g, aw)
                 roi = 0.0
                 style = 0.0
                 for key, crops in (("eye", eye_crops), ("mouth", mouth_crops)):
                     lf, ff = ddp_discs[key](crops(out))
                     _, fr = ddp_discs[key](crops(gt))
-                    roi = roi + g_adv(lf)
-                    style = style + gram_loss(ff, fr)
+                    roi = roi + g_adv(lf, aw)
+                    style = style + gram_loss(ff, fr, aw)
                 loss = loss + ramp * (lw["adv"] * adv + lw["roi"] * roi + lw["style"] * style)
                 logs.update(adv=adv.item(), roi=float(roi), style=float(style), ramp=ramp)
         opt_g.zero_grad(set_to_none=True)
