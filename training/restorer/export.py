@@ -9,11 +9,15 @@ from ..common.onnx_export import export_cli
 from .model import ControlCNN, Restorer, RestorerExport
 
 
-def load(checkpoint: Path) -> torch.nn.Module:
-    ck = torch.load(checkpoint, map_location="cpu")
+def from_checkpoint(ck: dict) -> torch.nn.Module:
+    """The network of a loaded training checkpoint (a restorer or the control), in eval mode."""
     net = (ControlCNN if ck["config"]["stage"] == "control" else Restorer)(**ck["config"]["model"])
     net.load_state_dict(ck["model"])
     return net.eval()
+
+
+def load(checkpoint: Path) -> torch.nn.Module:
+    return from_checkpoint(torch.load(checkpoint, map_location="cpu"))
 
 
 def main():

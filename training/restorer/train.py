@@ -140,11 +140,12 @@ def main():
         # schedule; an output head of another kind starts fresh): a fine-tune, or a new head on trained features.
         init = torch.load(REPO / cfg["init_checkpoint"], map_location="cpu")
         net.load_carried(init["model"])
-        if tc.get("init_discs") and init.get("discs"):
+        carry_discs = bool(tc.get("init_discs") and init.get("discs"))
+        if carry_discs:
             # Discriminators that have already met this generator: no phase against an untrained critic.
             for k, d in discs.items():
                 d.load_state_dict(init["discs"][k])
-        log.log(event="init", path=cfg["init_checkpoint"], discs=bool(tc.get("init_discs") and init.get("discs")))
+        log.log(event="init", path=cfg["init_checkpoint"], discs=carry_discs)
     elif stage == "restore" and cfg.get("prior_checkpoint"):
         prior = VQAutoencoder(**{k: v for k, v in cfg["model"].items() if k in ("widths", "codes", "code_dim", "blocks")})
         prior.load_state_dict(torch.load(REPO / cfg["prior_checkpoint"], map_location="cpu")["model"])

@@ -15,7 +15,7 @@ from ..common.faces import restoration_val_images
 from ..common.lpips import LPIPSSqueeze
 from ..common.paths import REPO
 from ..restorer.data import degraded_pair_set, to_tensor
-from ..restorer.model import Restorer
+from ..restorer.export import from_checkpoint
 from ..restorer.train import load_parser, parse_probs
 
 
@@ -27,9 +27,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(2)
     ck = torch.load(REPO / args.checkpoint, map_location="cpu")
-    net = Restorer(**ck["config"]["model"])
-    net.load_state_dict(ck["model"])
-    net.eval()
+    net = from_checkpoint(ck)
     parser = load_parser(ck["config"], "cpu")
     lpips = LPIPSSqueeze()
     pairs = degraded_pair_set(restoration_val_images()[: args.faces], seed=2024)
