@@ -307,5 +307,6 @@ def evaluate(net, parser, lpips, pairs, dev, ident=None, fidelity=0.5):
             rows["idd_input"].append(float(1 - (e_in * e_gt).sum()))
     return {k: round(float(np.mean(v)), 4) for k, v in rows.items() if v}
 
+
 if __name__ == "__main__":
     main()
