@@ -85,9 +85,10 @@ describe("training recipes (smoke, tiny width)", () => {
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer"),
       "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `prior_checkpoint=${join(work, "vq", "last.pt")}`,
     ]);
-    // Every loss of the paper took part: pixel, perceptual, identity, global and ROI adversarial, Gram style.
+    // Every loss of the paper took part (pixel, perceptual, identity, global and ROI adversarial, Gram style), and
+    // the recipe's SSIM term.
     const rows = out.split("\n").filter((l) => l.startsWith('{"iter"')).map((l) => JSON.parse(l));
-    for (const key of ["l1", "lpips", "id", "adv", "roi", "style", "d"]) expect(rows.some((r) => key in r)).toBe(true);
+    for (const key of ["l1", "lpips", "ssim", "id", "adv", "roi", "style", "d"]) expect(rows.some((r) => key in r)).toBe(true);
     expect(lastLog(out).event).toBe("done");
     run(["training.restorer.export", "--checkpoint", join(work, "restorer", "last.pt"), "--out", join(work, "restorer.onnx")]);
     const res = await checkContract(join(work, "restorer.onnx"), "restorer");

@@ -72,3 +72,28 @@ def g_adv(logits, weight=None):
 
 def d_adv(real, fake):
     return F.softplus(-real).mean() + F.softplus(fake).mean()
+
+
+def _gaussian_window(size: int = 11, sigma: float = 1.5) -> torch.Tensor:
+    x = torch.arange(size, dtype=torch.float32) - (size - 1) / 2
+    g = torch.exp(-(x ** 2) / (2 * sigma ** 2))
+    return g / g.sum()
+
+
+def ssim_map(a, b):
+    """SSIM as the metric computes it (core/metrics/ssim.ts, BasicSR's calculate_ssim): each RGB channel on the
+    0..255 scale, 11x11 Gaussian window with sigma 1.5, valid region. a, b in [-1, 1]; returns [N, 3, H-10, W-10]."""
+    a, b = (a + 1) * 127.5, (b + 1) * 127.5
+    g = _gaussian_window().to(a)
+    c = a.shape[1]
+    kx, ky = g.view(1, 1, 1, -1).repeat(c, 1, 1, 1), g.view(1, 1, -1, 1).repeat(c, 1, 1, 1)
+    blur = lambda t: F.conv2d(F.conv2d(t, kx, groups=c), ky, groups=c)
+    mu1, mu2 = blur(a), blur(b)
+    v1, v2, v12 = blur(a * a) - mu1 ** 2, blur(b * b) - mu2 ** 2, blur(a * b) - mu1 * mu2
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    return ((2 * mu1 * mu2 + c1) * (2 * v12 + c2)) / ((mu1 ** 2 + mu2 ** 2 + c1) * (v1 + v2 + c2))
+
+
+def ssim_loss(out, gt, weight=None):
+    """1 - SSIM per face, weighted per face (by_fidelity) as the other terms."""
+    return per_sample(1 - ssim_map(out, gt), weight)
