@@ -95,13 +95,15 @@ describe("training recipes (smoke, tiny width)", () => {
     const y = res.output.data as Float32Array;
     expect(Math.max(...y.subarray(0, 4096))).toBeLessThanOrEqual(1);
     expect(Math.min(...y.subarray(0, 4096))).toBeGreaterThanOrEqual(-1);
-    // The upsampling head, started from that restorer's weights (init_checkpoint), trains and exports too.
+    // The upsampling head, started from that restorer's weights (init_checkpoint), trains and exports too; its
+    // discriminators are not carried, so they are first trained alone against its outputs (disc_warmup).
     const up = run([
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-up"),
       "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `init_checkpoint=${join(work, "restorer", "last.pt")}`,
-      "model.head=upconv",
+      "model.head=upconv", "train.disc_warmup=2",
     ]);
     expect(up).toContain('"event": "init"');
+    expect(up).toContain('"event": "disc_warmup"');
     expect(lastLog(up).event).toBe("done");
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-up", "last.pt"), "--out", join(work, "restorer-up.onnx")]);
     await checkContract(join(work, "restorer-up.onnx"), "restorer");

@@ -96,6 +96,33 @@ def at_gt_size(out, gt):
     return F.adaptive_avg_pool2d(out, gt.shape[-2:]) if out.shape[-1] != gt.shape[-1] else out
 
 
+def discriminator_step(discs, opt_d, gt, fake) -> float:
+    """One update of the global and eye/mouth ROI discriminators on real faces and restored ones."""
+    for d in discs.values():
+        d.requires_grad_(True)
+    dl = d_adv(discs["global"](F.avg_pool2d(gt, 2))[0], discs["global"](F.avg_pool2d(fake, 2))[0])
+    for key, crops in (("eye", eye_crops), ("mouth", mouth_crops)):
+        dl = dl + d_adv(discs[key](crops(gt))[0], discs[key](crops(fake))[0])
+    opt_d.zero_grad(set_to_none=True)
+    dl.backward()
+    opt_d.step()
+    return dl.item()
+
+
+def warm_discriminators(net, discs, opt_d, stream, parser, steps, dev, log):
+    """Fresh discriminators for a trained generator (its own were not kept, e.g. weights recovered from ONNX): train
+    them alone against its outputs first, so that the adversarial terms start from a critic that knows real faces
+    from this generator's, not from noise."""
+    net.eval()
+    for i in range(steps):
+        lq, gt = (t.to(dev) for t in next(stream))
+        with torch.no_grad():
+            fake = net(lq, parse_probs(parser, lq), torch.rand(lq.shape[0], device=dev))
+        dl = discriminator_step(discs, opt_d, gt, fake)
+        if (i + 1) % 10 == 0 or i == 0:
+            log.log(event="disc_warmup", step=i + 1, d=round(dl, 4))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", required=True)
@@ -125,6 +152,7 @@ def main():
     opt_g = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=tc["lr"], betas=(0.5, 0.99))
     opt_d = torch.optim.Adam([p for d in discs.values() for p in d.parameters()], lr=tc["lr"], betas=(0.5, 0.99)) if discs else None
     state = {"iter": 0, "elapsed": 0.0}
+    carry_discs = False
     ck = load_checkpoint(run_dir / "last.pt")
     if ck:
         net.load_state_dict(ck["model"])
@@ -160,6 +188,8 @@ def main():
     parser = load_parser(cfg, dev) if stage == "restore" else None
     data = loaders(cfg, rt, degraded=stage != "vq")
     streams = {k: forever(v) for k, v in data.items()}
+    if not ck and discs and tc.get("disc_warmup") and not carry_discs:
+        warm_discriminators(net, ddp_discs, opt_d, streams["full"], parser, tc["disc_warmup"], dev, log)
     val = None
     if is_main(rt) and stage != "vq" and tc.get("eval_every", 0):
         lpips = lpips or LPIPSSqueeze().to(dev)
@@ -264,16 +294,7 @@ def main():
         loss.backward()
         opt_g.step()
         if stage == "restore" and gan_on and opt_d:
-            for d in discs.values():
-                d.requires_grad_(True)
-            fake = out.detach()
-            dl = d_adv(ddp_discs["global"](F.avg_pool2d(gt, 2))[0], ddp_discs["global"](F.avg_pool2d(fake, 2))[0])
-            for key, crops in (("eye", eye_crops), ("mouth", mouth_crops)):
-                dl = dl + d_adv(ddp_discs[key](crops(gt))[0], ddp_discs[key](crops(fake))[0])
-            opt_d.zero_grad(set_to_none=True)
-            dl.backward()
-            opt_d.step()
-            logs["d"] = dl.item()
+            logs["d"] = discriminator_step(ddp_discs, opt_d, gt, out.detach())
         now = time.time()
         state["elapsed"] += now - t_last
         t_last = now
