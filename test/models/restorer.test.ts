@@ -17,8 +17,8 @@ const shipped = existsSync(join(REPO, "models", "restorer.onnx")) && existsSync(
 const contract = JSON.parse(readFileSync(join(REPO, "models", "models.json"), "utf8")).models.restorer;
 
 // The share of the restorer's correction by which the outputs at fidelity 0 and 1 must differ for the slider to be
-// visible. v6 moved 0.1% (the slider did nothing; models/restorer.md); v9, trained with w-dependent losses and a
-// w modulation in each LDE, moves far more (the test prints the share).
+// visible. v6 moved 0.1% (the slider did nothing; models/restorer.md); v9 and v11, trained with w-dependent losses
+// and a w modulation in each LDE, move far more (the test prints the share).
 const FIDELITY_EFFECT_MIN = 0.1;
 
 describe.skipIf(!shipped)("shipped restorer model", () => {

@@ -22,7 +22,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("training checkpoints recovered from the shipped ONNX models", () => {
   it("rebuilds the shipped restorer and parser exactly, and the restorer runs as PyTorch", () => {
-    for (const [model, config] of [["restorer", "training/configs/restorer-v9.json"], ["parser", "training/configs/parser-v4.json"]]) {
+    for (const [model, config] of [["restorer", "training/configs/restorer-v11.json"], ["parser", "training/configs/parser-v4.json"]]) {
       const out = join(work, `${model}.pt`);
       const res = recover(model, config, out);
       expect(res.status, res.stderr).toBe(0);
@@ -47,7 +47,7 @@ print((y - x).abs().mean().item(), y.min().item(), y.max().item())
   }, 120_000);
 
   it("refuses a config whose architecture is not the shipped file's, and says so", () => {
-    // Recipe v6 has no fidelity modulation in its LDEs: its network cannot hold v9's weights.
+    // Recipe v6 has no fidelity modulation in its LDEs: its network cannot hold the shipped weights.
     const res = recover("restorer", "training/configs/restorer-v6.json", join(work, "wrong.pt"));
     expect(res.status).not.toBe(0);
     expect(res.stderr).toContain("was not exported from this architecture");
