@@ -15,12 +15,18 @@ def contract(model_id: str) -> dict:
     return json.loads((REPO / "models" / "models.json").read_text())["models"][model_id]
 
 
+def to_onnx(module: torch.nn.Module, example: tuple[torch.Tensor, ...], f, input_names=None, output_names=None):
+    """The one torch.onnx.export call of the recipes (opset 17, constant folding): shipped files and the probe
+    exports of tools.recover_checkpoint must come out of the same settings to be comparable."""
+    module.eval()
+    torch.onnx.export(module, example, f, opset_version=17, input_names=input_names, output_names=output_names,
+                      do_constant_folding=True)
+
+
 def export(module: torch.nn.Module, model_id: str, out: Path, example: tuple[torch.Tensor, ...]) -> Path:
     spec = contract(model_id)
-    module.eval()
     out.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(module, example, str(out), opset_version=17, input_names=list(spec["inputs"]),
-                      output_names=list(spec["outputs"]), do_constant_folding=True)
+    to_onnx(module, example, str(out), list(spec["inputs"]), list(spec["outputs"]))
     check(out, spec)
     return out
 

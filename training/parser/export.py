@@ -9,6 +9,9 @@ from ..common.onnx_export import export_cli
 from .model import ParserExport, ParserNet
 
 
+EXAMPLE = (torch.zeros(1, 3, 512, 512),)
+
+
 def load(checkpoint: Path) -> ParserNet:
     ck = torch.load(checkpoint, map_location="cpu")
     net = ParserNet(**ck["config"]["model"])
@@ -17,7 +20,7 @@ def load(checkpoint: Path) -> ParserNet:
 
 
 def main():
-    export_cli("parser", load, ParserExport, (torch.zeros(1, 3, 512, 512),))
+    export_cli("parser", load, ParserExport, EXAMPLE)
 
 
 if __name__ == "__main__":

@@ -27,13 +27,13 @@ import onnx
 import torch
 from onnx import numpy_helper
 
+from ..common.onnx_export import to_onnx
 from ..common.paths import REPO
 
 
 def _export(module: torch.nn.Module, example: tuple) -> onnx.ModelProto:
     buf = io.BytesIO()
-    module.eval()
-    torch.onnx.export(module, example, buf, opset_version=17, do_constant_folding=True)
+    to_onnx(module, example, buf)
     return onnx.load_from_string(buf.getvalue())
 
 
@@ -42,31 +42,29 @@ def _constants(model: onnx.ModelProto) -> dict[str, np.ndarray]:
 
 
 def _candidates(p: np.ndarray):
-    """(kind, view of p) pairs that an exported constant may be: p itself reshaped, its transpose, or a transposed
-    block of its rows (an attention in-projection split into q and k/v)."""
-    yield "flat", p.reshape(-1)
-    if p.ndim == 2:
-        yield "T", p.T.reshape(-1)
+    """(rows, transposed, view of p) for what an exported constant may be: p itself reshaped, its transpose, or a
+    block of its rows, transposed or not (an attention in-projection split into q and k/v); rows None = all."""
+    blocks = [(None, p)]
     if p.ndim in (1, 2) and p.shape[0] % 3 == 0:
         d = p.shape[0] // 3
-        for a, b in ((0, d), (d, 3 * d)):
-            block = p[a:b]
-            yield f"rows:{a}:{b}", block.reshape(-1)
-            if block.ndim == 2:
-                yield f"rows:{a}:{b}:T", block.T.reshape(-1)
+        blocks += [((a, b), p[a:b]) for a, b in ((0, d), (d, 3 * d))]
+    for rows, block in blocks:
+        yield rows, False, block.reshape(-1)
+        if block.ndim == 2:
+            yield rows, True, block.T.reshape(-1)
 
 
-def _match(const: np.ndarray, params: dict[str, np.ndarray], per_channel: bool):
-    """The (key, kind) whose view equals const; with per_channel, also a conv weight scaled per output channel
-    (a batch norm folded into it)."""
+def _match(const: np.ndarray, params: dict[str, np.ndarray]):
+    """(key, rows, transposed, folded) of the parameter that const was exported from; folded: a conv weight
+    scaled per output channel (a batch norm folded into it)."""
     for key, p in params.items():
-        for kind, view in _candidates(p):
+        for rows, transposed, view in _candidates(p):
             if view.size == const.size and np.array_equal(view, const.reshape(-1)):
-                return key, kind
-        if per_channel and p.ndim == 4 and const.shape == p.shape:
+                return key, rows, transposed, False
+        if p.ndim == 4 and const.shape == p.shape:
             ratio = const.reshape(p.shape[0], -1) / p.reshape(p.shape[0], -1)
             if np.allclose(ratio, ratio[:, :1], rtol=1e-4, atol=0):
-                return key, "bn_folded"
+                return key, None, False, True
     return None
 
 
@@ -98,37 +96,25 @@ def recover(net: torch.nn.Module, wrap, example: tuple, shipped: onnx.ModelProto
     state = {k: v.clone() for k, v in net.state_dict().items()}
     params = {k: v.numpy() for k, v in state.items() if v.dtype.is_floating_point}
     bias_of = _conv_of_bias(probe)
-    covered: dict[str, list[str]] = {}
     folded: dict[str, str] = {}  # conv weight key -> its ONNX bias constant
     for name, const in probe_c.items():
-        key = name[len(prefix):] if name.startswith(prefix) and name[len(prefix):] in params else None
-        if key is not None:
-            state[key] = torch.from_numpy(ship_c[name].copy()).reshape(state[key].shape)
-            covered.setdefault(key, []).append("flat")
+        value = torch.from_numpy(ship_c[name].copy())
+        key = name[len(prefix):]
+        if name.startswith(prefix) and key in params:
+            state[key] = value.reshape(state[key].shape)
             continue
         if name in bias_of:
             continue  # a folded conv's bias: set with its weight below
-        found = _match(const, params, per_channel=True)
+        found = _match(const, params)
         if found is None:
             # Shape constants, or values computed from weights at export (the codebook's norms): verify() checks
             # that the re-export reproduces them.
             continue
-        key, kind = found
-        covered.setdefault(key, []).append(kind)
-        target = state[key]
-        value = torch.from_numpy(ship_c[name].copy())
-        if kind in ("flat", "bn_folded"):
-            state[key] = value.reshape(target.shape)
-            if kind == "bn_folded":
-                folded[key] = next(b for b, w in bias_of.items() if w == name)
-        elif kind == "T":
-            state[key] = value.reshape(target.shape[::-1]).T.contiguous()
-        else:
-            _, a, b, *t = kind.split(":")
-            a, b = int(a), int(b)
-            block_shape = (b - a,) + tuple(target.shape[1:])
-            block = value.reshape(block_shape[::-1]).T if t else value.reshape(block_shape)
-            state[key][a:b] = block
+        key, rows, transposed, is_folded = found
+        region = state[key] if rows is None else state[key][rows[0]:rows[1]]
+        region.copy_(value.reshape(region.shape[::-1]).T if transposed else value.reshape(region.shape))
+        if is_folded:
+            folded[key] = next(b for b, w in bias_of.items() if w == name)
     for conv_key, bias_name in folded.items():
         # conv -> batch norm, exported as one conv with the norm folded in: the conv keeps the folded weight and the
         # norm becomes a shift by the folded bias (mean 0, variance 1 - eps so that the divisor is exactly 1).
@@ -172,14 +158,15 @@ def verify(net: torch.nn.Module, wrap, example: tuple, shipped: onnx.ModelProto)
 
 
 def build(model_id: str, cfg: dict):
-    """(network, export wrapper, example inputs, name prefix of its weights in the ONNX file) for a config."""
+    """(network, export wrapper, example inputs, name prefix of its weights in the ONNX file) for a config: what
+    the recipe's own export uses."""
     if model_id == "parser":
+        from ..parser.export import EXAMPLE
         from ..parser.model import ParserExport, ParserNet
-        return ParserNet(**cfg["model"]), ParserExport, (torch.zeros(1, 3, 512, 512),), "net.net."
-    from ..restorer.model import ControlCNN, Restorer, RestorerExport
-    net = (ControlCNN if cfg["stage"] == "control" else Restorer)(**cfg["model"])
-    example = (torch.zeros(1, 3, 512, 512), torch.full((1, 19, 128, 128), 1 / 19), torch.tensor([0.5]))
-    return net, RestorerExport, example, "net."
+        return ParserNet(**cfg["model"]), ParserExport, EXAMPLE, "net.net."
+    from ..restorer.export import EXAMPLE, network
+    from ..restorer.model import RestorerExport
+    return network(cfg), RestorerExport, EXAMPLE, "net."
 
 
 def main():
