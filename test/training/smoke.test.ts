@@ -107,12 +107,14 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(lastLog(up).event).toBe("done");
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-up", "last.pt"), "--out", join(work, "restorer-up.onnx")]);
     await checkContract(join(work, "restorer-up.onnx"), "restorer");
-    // A Refine stack at 1/4 resolution added to that model (its trained upsampling head carried, not restarted).
+    // A Refine stack at 1/4 resolution and a Detail256 stack in the head added to that model (its trained upsampling
+    // head carried, not restarted; both new stacks start as the identity), trained with the detail-energy term.
     const refined = run([
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-refine"),
       "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `init_checkpoint=${join(work, "restorer-up", "last.pt")}`,
-      "model.head=upconv", 'model.refine={"width": 8, "blocks": 1}',
+      "model.head=upconv", 'model.refine={"width": 8, "blocks": 1}', 'model.detail={"width": 8, "blocks": 1, "gain": 10}', "loss.detail=10",
     ]);
+    expect(refined).toContain('"detail": ');
     expect(lastLog(refined).event).toBe("done");
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-refine", "last.pt"), "--out", join(work, "restorer-refine.onnx")]);
     await checkContract(join(work, "restorer-refine.onnx"), "restorer");

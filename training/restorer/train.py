@@ -24,7 +24,8 @@ from ..common.paths import REPO
 from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, save_checkpoint, setup_runtime, unwrap
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
-from .losses import PatchDiscriminator, d_adv, eye_crops, g_adv, gram_loss, mouth_crops, per_sample, ssim_loss, ssim_map
+from .losses import (PatchDiscriminator, d_adv, detail_loss, eye_crops, g_adv, gram_loss, mouth_crops, per_sample, ssim_loss,
+                     ssim_map)
 from .model import ControlCNN, Restorer, VQAutoencoder
 
 
@@ -260,6 +261,11 @@ def main():
                 ss = ssim_loss(o, gt, fw.get("ssim"))
                 loss = loss + lw["ssim"] * ss
                 logs["ssim"] = ss.item()
+            if lw.get("detail"):
+                # Detail-energy matching (losses.detail_loss): the amount of fine detail, not its phase.
+                dl = detail_loss(o, gt, fw.get("detail"))
+                loss = loss + lw["detail"] * dl
+                logs["detail"] = dl.item()
             if ident is not None:
                 with torch.no_grad():
                     id_gt = ident(gt)
