@@ -116,49 +116,52 @@ class UpHead(nn.Module):
         return self.last(h)
 
 
-class Detail256(nn.Module):
-    """A residual stack at half resolution (256 for a 512 face) inside the output head, seeing the input face pooled
-    to 256. Why: NIQE of the ground truth itself is 4.0 on val-100, of the ground truth pooled to 256 and upsampled
-    again 5.4, pooled to 128 9.5. Reaching NIQE <= 6 takes detail at the 256 scale, and before this stack the only
-    layer there was one 3x3 conv of 16 channels on bilinearly upsampled 128 features. The global discriminator
-    also judges the output at 256. The output conv starts at zero (a carried network keeps its function) and is
-    multiplied by gain, a learning-rate multiplier for it under Adam, as w_film_gain."""
+class ResidualStack(nn.Module):
+    """conv in -> residual blocks -> conv out, the last conv zero-initialised: added to a trained network, the stack
+    starts as the identity, so the carried function is unchanged at the first step."""
 
-    def __init__(self, c, width=24, blocks=2, gain=10.0):
+    def __init__(self, cin, cout, width, blocks, gain=1.0):
         super().__init__()
-        self.inp = conv(c + 3, width)
+        self.inp = conv(cin, width)
         self.body = nn.ModuleList([nn.Sequential(conv(width, width), nn.SiLU(), conv(width, width)) for _ in range(blocks)])
-        self.outp = conv(width, c)
+        self.outp = conv(width, cout)
         self.gain = gain
         nn.init.zeros_(self.outp.weight)
         nn.init.zeros_(self.outp.bias)
 
-    def forward(self, h, x):
-        r = self.inp(torch.cat([h, F.avg_pool2d(x, 2)], 1))
+    def residual(self, t):
+        r = self.inp(t)
         for block in self.body:
             r = r + block(F.silu(r))
-        return h + self.gain * self.outp(F.silu(r))
+        out = self.outp(F.silu(r))
+        return out * self.gain if self.gain != 1.0 else out
 
 
-class Refine(nn.Module):
+class Refine(ResidualStack):
     """A residual stack at 1/4 resolution (128 for a 512 face) after the last LDE, wider than the decoder's c0.
     The control (a plain CNN with eight such blocks at 128) beat a restorer whose finest level had one block of 32
-    channels on every metric: what that level lacked was capacity, so here it gets the control's. The output conv
-    starts at zero, so a trained decoder carries over unchanged."""
+    channels on every metric: what that level lacked was capacity, so here it gets the control's."""
 
     def __init__(self, c0, width=64, blocks=4):
-        super().__init__()
-        self.inp = conv(c0, width)
-        self.body = nn.ModuleList([nn.Sequential(conv(width, width), nn.SiLU(), conv(width, width)) for _ in range(blocks)])
-        self.outp = conv(width, c0)
-        nn.init.zeros_(self.outp.weight)
-        nn.init.zeros_(self.outp.bias)
+        super().__init__(c0, c0, width, blocks)
 
     def forward(self, h):
-        r = self.inp(h)
-        for block in self.body:
-            r = r + block(F.silu(r))
-        return h + self.outp(F.silu(r))
+        return h + self.residual(h)
+
+
+class Detail256(ResidualStack):
+    """A residual stack at half resolution (256 for a 512 face) inside the output head, seeing the input face pooled
+    to 256. Why: NIQE of the ground truth itself is 4.0 on val-100, of the ground truth pooled to 256 and upsampled
+    again 5.4, pooled to 128 9.5. Reaching NIQE <= 6 takes detail at the 256 scale, and before this stack the only
+    layer there was one 3x3 conv of 16 channels on bilinearly upsampled 128 features. The global discriminator
+    also judges the output at 256. gain multiplies the stack's output, a learning-rate multiplier for its
+    zero-initialised last conv under Adam, as w_film_gain."""
+
+    def __init__(self, c, width=24, blocks=2, gain=10.0):
+        super().__init__(c + 3, c, width, blocks, gain)
+
+    def forward(self, h, x):
+        return h + self.residual(torch.cat([h, F.avg_pool2d(x, 2)], 1))
 
 
 class Decoder(nn.Module):
