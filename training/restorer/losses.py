@@ -104,7 +104,8 @@ def band_energy(x, scales=(1, 2), window=16, sigma=1.0):
     window x window cells. It says how much detail there is in each cell, not where its edges lie."""
     g = x.mean(1, keepdim=True)
     k = _gaussian_window(7, sigma).to(g)
-    blur = lambda t: F.conv2d(F.conv2d(F.pad(t, (3, 3, 3, 3), mode="reflect"), k.view(1, 1, 1, -1)), k.view(1, 1, -1, 1))
+    p = k.numel() // 2  # reflect padding keeps the band's size, so its cells line up at every scale
+    blur = lambda t: F.conv2d(F.conv2d(F.pad(t, (p, p, p, p), mode="reflect"), k.view(1, 1, 1, -1)), k.view(1, 1, -1, 1))
     bands = []
     for s in scales:
         t = F.avg_pool2d(g, s) if s > 1 else g

@@ -134,6 +134,8 @@ class ResidualStack(nn.Module):
         for block in self.body:
             r = r + block(F.silu(r))
         out = self.outp(F.silu(r))
+        # No Mul node at gain 1: Refine exports exactly as before the gain existed, which recover_checkpoint relies
+        # on to map older shipped files back to their parameters.
         return out * self.gain if self.gain != 1.0 else out
 
 
