@@ -118,7 +118,26 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(lastLog(refined).event).toBe("done");
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-refine", "last.pt"), "--out", join(work, "restorer-refine.onnx")]);
     await checkContract(join(work, "restorer-refine.onnx"), "restorer");
-  });
+    // A Detail512 stack added to that model, and only the output head fine-tuned (train.trainable): the head
+    // changes, the encoder does not.
+    const fine = run([
+      "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-512"),
+      "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `init_checkpoint=${join(work, "restorer-refine", "last.pt")}`,
+      "model.head=upconv", 'model.refine={"width": 8, "blocks": 1}', 'model.detail={"width": 8, "blocks": 1, "gain": 10}',
+      'model.detail512={"width": 4, "blocks": 1, "gain": 10}', "loss.detail=10", 'train.trainable=["decoder.out"]',
+    ]);
+    expect(fine).toContain('"event": "trainable"');
+    expect(lastLog(fine).event).toBe("done");
+    const changed = JSON.parse(execFileSync(py, ["-c", [
+      "import json, sys, torch",
+      "a = torch.load(sys.argv[1])['model']; b = torch.load(sys.argv[2])['model']",
+      "diff = lambda p: any(not torch.equal(a[k], b[k]) for k in a if k.startswith(p))",
+      "print(json.dumps({'encoder': diff('encoder.'), 'head': diff('decoder.out.'), 'new': any(k.startswith('decoder.out.detail512.') for k in b) and not any(k.startswith('decoder.out.detail512.') for k in a)}))",
+    ].join("\n"), join(work, "restorer-refine", "last.pt"), join(work, "restorer-512", "last.pt")], { cwd: REPO, encoding: "utf8" }));
+    expect(changed).toEqual({ encoder: false, head: true, new: true });
+    run(["training.restorer.export", "--checkpoint", join(work, "restorer-512", "last.pt"), "--out", join(work, "restorer-512.onnx")]);
+    await checkContract(join(work, "restorer-512.onnx"), "restorer");
+  }, 240_000);
 
   it("trains the plain residual CNN control (L1 only, 192 px crops) and exports it to the same contract", async () => {
     const out = run(["training.restorer.train", "--config", "training/configs/restorer-control-smoke.json", "--run-dir", join(work, "control")]);

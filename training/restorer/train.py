@@ -147,6 +147,13 @@ def main():
     else:
         net = Restorer(**cfg["model"]).to(dev)
         net.quantizer.requires_grad_(False)  # the codebook is stage 1's prior: frozen in stage 2, resumed or not
+        if tc.get("trainable"):
+            # A fine-tune of named parts only (parameter-name prefixes): the frozen rest keeps what it scores, and
+            # no gradient flows back through it, so an iteration costs less.
+            for n, p in net.named_parameters():
+                p.requires_grad_(p.requires_grad and any(n.startswith(t) for t in tc["trainable"]))
+            log.log(event="trainable", prefixes=tc["trainable"], params=sum(p.numel() for p in net.parameters() if p.requires_grad),
+                    of=sum(p.numel() for p in net.parameters()))
     discs = {}
     if stage == "restore":
         discs = {k: PatchDiscriminator().to(dev) for k in ("global", "eye", "mouth")}
