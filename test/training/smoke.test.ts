@@ -107,7 +107,7 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(lastLog(up).event).toBe("done");
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-up", "last.pt"), "--out", join(work, "restorer-up.onnx")]);
     await checkContract(join(work, "restorer-up.onnx"), "restorer");
-    // A Refine stack at 1/4 resolution and a Detail256 stack in the head added to that model (its trained upsampling
+    // A Refine stack at 1/4 resolution and a detail stack at 256 in the head added to that model (its trained upsampling
     // head carried, not restarted; both new stacks start as the identity), trained with the detail-energy term.
     const refined = run([
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-refine"),
@@ -118,7 +118,7 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(lastLog(refined).event).toBe("done");
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-refine", "last.pt"), "--out", join(work, "restorer-refine.onnx")]);
     await checkContract(join(work, "restorer-refine.onnx"), "restorer");
-    // A Detail512 stack added to that model, and only the output head fine-tuned (train.trainable): the head
+    // A detail stack at 512 added to that model, and only the output head fine-tuned (train.trainable): the head
     // changes, the encoder does not.
     const fine = run([
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-512"),

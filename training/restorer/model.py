@@ -101,9 +101,9 @@ class UpHead(nn.Module):
         super().__init__()
         self.c128 = nn.Sequential(nn.GroupNorm(8, c0), nn.SiLU(), conv(c0, mid))
         self.c256 = conv(mid, fine)
-        self.detail = Detail256(fine, **detail) if detail else None
+        self.detail = DetailStack(fine, pool=2, **detail) if detail else None
         self.c512 = conv(fine + 3, fine)
-        self.detail512 = Detail512(fine, **detail512) if detail512 else None
+        self.detail512 = DetailStack(fine, pool=1, **detail512) if detail512 else None
         self.last = conv(fine, 3)
         nn.init.zeros_(self.last.weight)
         nn.init.zeros_(self.last.bias)
@@ -154,34 +154,26 @@ class Refine(ResidualStack):
         return h + self.residual(h)
 
 
-class Detail256(ResidualStack):
-    """A residual stack at half resolution (256 for a 512 face) inside the output head, seeing the input face pooled
-    to 256. Why: NIQE of the ground truth itself is 4.0 on val-100, of the ground truth pooled to 256 and upsampled
-    again 5.4, pooled to 128 9.5. Reaching NIQE <= 6 takes detail at the 256 scale, and before this stack the only
-    layer there was one 3x3 conv of 16 channels on bilinearly upsampled 128 features. The global discriminator
-    also judges the output at 256. gain multiplies the stack's output, a learning-rate multiplier for its
-    zero-initialised last conv under Adam, as w_film_gain."""
+class DetailStack(ResidualStack):
+    """A residual stack inside the output head at 1/pool of the face's resolution, seeing the input face pooled to
+    that size, added to the head's features there. gain multiplies the stack's output, a learning-rate multiplier
+    for its zero-initialised last conv under Adam, as w_film_gain.
 
-    def __init__(self, c, width=24, blocks=2, gain=10.0):
+    At 256 (pool 2, `model.detail`): NIQE of the ground truth itself is 4.0 on val-100, of the ground truth pooled
+    to 256 and upsampled again 5.4, pooled to 128 9.5. Reaching NIQE <= 6 takes detail at the 256 scale, and before
+    this stack the only layer there was one 3x3 conv of 16 channels on bilinearly upsampled 128 features. The
+    global discriminator also judges the output at 256.
+    At 512 (pool 1, `model.detail512`, after the 512 conv): with the 256 stack and the detail-energy loss, the
+    output's high-pass energy at 256 reached 79% of the ground truth's but at 512 only 60%, and at 512 the head had
+    one 3x3 conv over bilinearly upsampled 256 features. It moved NIQE by about 0.1 (models/restorer.md, v19)."""
+
+    def __init__(self, c, width, blocks, gain=10.0, pool=1):
         super().__init__(c + 3, c, width, blocks, gain)
+        self.pool = pool
 
     def forward(self, h, x):
-        return h + self.residual(torch.cat([h, F.avg_pool2d(x, 2)], 1))
-
-
-class Detail512(ResidualStack):
-    """A residual stack at full resolution inside the output head, after the 512 conv, seeing the input face. Why:
-    with Detail256 and the detail-energy loss, the output's high-pass energy at 256 reached 79% of the ground
-    truth's but at 512 only 60% (20 faces, session 10): at 512 the head had one 3x3 conv over bilinearly upsampled
-    256 features, which carry almost nothing at the 512 band, so the finest detail could only come from the
-    degraded input. NIQE of the ground truth pooled to 256 is 5.4 against 4.0 as it is: the 512 band is part of
-    NIQE <= 6. Same zero start and gain as Detail256."""
-
-    def __init__(self, c, width=12, blocks=2, gain=10.0):
-        super().__init__(c + 3, c, width, blocks, gain)
-
-    def forward(self, h, x):
-        return h + self.residual(torch.cat([h, x], 1))
+        face = F.avg_pool2d(x, self.pool) if self.pool > 1 else x
+        return h + self.residual(torch.cat([h, face], 1))
 
 
 class Decoder(nn.Module):
@@ -342,7 +334,7 @@ class Restorer(nn.Module):
 
     def load_decoder(self, state):
         """A decoder's weights. What the source lacks starts fresh: an output head of another kind (a pixel-shuffle
-        source for an UpHead decoder), a Refine stack and the Detail256 and Detail512 stacks (all start as the identity)."""
+        source for an UpHead decoder), a Refine stack and the detail stacks (all start as the identity)."""
         own = self.decoder.state_dict()
         carried = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
         dropped = [k for k in state if k not in carried]
