@@ -86,6 +86,15 @@ describe.skipIf(!shipped)("shipped restorer model", () => {
     expect(mean(restored, "id")).toBeLessThan(mean(pairs.map((p) => p.input), "id"));
   });
 
+  // Since v20 the head adds learned noise (StyleGAN2's noise input): it must be the graph's fixed map, not drawn per
+  // call, or a retoucher re-running a photo would get another face texture each time.
+  it("restores the same face to the same pixels on every call", async () => {
+    const lq = pairs[0].lq;
+    const [a, b] = [await restore(lq), await restore(lq)];
+    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
+    expect(Buffer.from(a.data).equals(Buffer.from(lq.data))).toBe(false);
+  });
+
   // Since v13 the w = 1 end is trained to stay with the input (models/restorer.md): on val-100 it beats the input
   // on all five metrics. Here, on the ten pairs, the four that need no NIQE (the slowest metric) are checked. Ten
   // pairs guard against a regression, not the val-100 claim: v11 passed here (SSIM 0.6415 vs 0.6404) while missing

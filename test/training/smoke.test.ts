@@ -118,13 +118,14 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(lastLog(refined).event).toBe("done");
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-refine", "last.pt"), "--out", join(work, "restorer-refine.onnx")]);
     await checkContract(join(work, "restorer-refine.onnx"), "restorer");
-    // A detail stack at 512 added to that model, and only the output head fine-tuned (train.trainable): the head
-    // changes, the encoder does not.
+    // A detail stack at 512 and the noise inputs added to that model, and only the output head fine-tuned
+    // (train.trainable): the head changes, the encoder does not, and the noise strengths leave zero.
     const fine = run([
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-512"),
       "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `init_checkpoint=${join(work, "restorer-refine", "last.pt")}`,
       "model.head=upconv", 'model.refine={"width": 8, "blocks": 1}', 'model.detail={"width": 8, "blocks": 1, "gain": 10}',
-      'model.detail512={"width": 4, "blocks": 1, "gain": 10}', "loss.detail=10", 'train.trainable=["decoder.out"]',
+      'model.detail512={"width": 4, "blocks": 1, "gain": 10}', 'model.noise={"gain": 30, "seed": 0, "init": 0.05}', "loss.detail=10",
+      'train.trainable=["decoder.out"]',
     ]);
     expect(fine).toContain('"event": "trainable"');
     expect(lastLog(fine).event).toBe("done");
@@ -132,9 +133,12 @@ describe("training recipes (smoke, tiny width)", () => {
       "import json, sys, torch",
       "a = torch.load(sys.argv[1])['model']; b = torch.load(sys.argv[2])['model']",
       "diff = lambda p: any(not torch.equal(a[k], b[k]) for k in a if k.startswith(p))",
-      "print(json.dumps({'encoder': diff('encoder.'), 'head': diff('decoder.out.'), 'new': any(k.startswith('decoder.out.detail512.') for k in b) and not any(k.startswith('decoder.out.detail512.') for k in a)}))",
+      "new = lambda p: any(k.startswith(p) for k in b) and not any(k.startswith(p) for k in a)",
+      "noise = [b[f'decoder.out.noise{s}.{n}'] for s in (256, 512) for n in ('strength', 'by_fidelity')]",
+      "print(json.dumps({'encoder': diff('encoder.'), 'head': diff('decoder.out.'), 'new': new('decoder.out.detail512.') and new('decoder.out.noise512.'),",
+      "                  'noise_moved': all(bool(t.abs().sum() > 0) for t in noise), 'map_stored': any(k.endswith('.fixed') for k in b)}))",
     ].join("\n"), join(work, "restorer-refine", "last.pt"), join(work, "restorer-512", "last.pt")], { cwd: REPO, encoding: "utf8" }));
-    expect(changed).toEqual({ encoder: false, head: true, new: true });
+    expect(changed).toEqual({ encoder: false, head: true, new: true, noise_moved: true, map_stored: false });
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-512", "last.pt"), "--out", join(work, "restorer-512.onnx")]);
     await checkContract(join(work, "restorer-512.onnx"), "restorer");
   }, 240_000);

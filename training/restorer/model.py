@@ -97,23 +97,29 @@ class UpHead(nn.Module):
     resolution feature guessed them. The last conv starts at zero: with the residual output the head starts as
     the identity."""
 
-    def __init__(self, c0, mid=32, fine=16, detail=None, detail512=None):
+    def __init__(self, c0, mid=32, fine=16, detail=None, detail512=None, noise=None):
         super().__init__()
         self.c128 = nn.Sequential(nn.GroupNorm(8, c0), nn.SiLU(), conv(c0, mid))
         self.c256 = conv(mid, fine)
+        self.noise256 = NoiseInjection(fine, 256, **noise) if noise else None
         self.detail = DetailStack(fine, pool=2, **detail) if detail else None
         self.c512 = conv(fine + 3, fine)
+        self.noise512 = NoiseInjection(fine, 512, **noise) if noise else None
         self.detail512 = DetailStack(fine, pool=1, **detail512) if detail512 else None
         self.last = conv(fine, 3)
         nn.init.zeros_(self.last.weight)
         nn.init.zeros_(self.last.bias)
 
-    def forward(self, h, x):
+    def forward(self, h, x, w=None):
         up = lambda t: F.interpolate(t, scale_factor=2.0, mode="bilinear", align_corners=False)
         h = F.silu(self.c256(F.silu(up(self.c128(h)))))
+        if self.noise256 is not None:
+            h = self.noise256(h, w)
         if self.detail is not None:
             h = self.detail(h, x)
         h = F.silu(self.c512(torch.cat([up(h), x], 1)))
+        if self.noise512 is not None:
+            h = self.noise512(h, w)
         if self.detail512 is not None:
             h = self.detail512(h, x)
         return self.last(h)
@@ -176,10 +182,44 @@ class DetailStack(ResidualStack):
         return h + self.residual(torch.cat([h, face], 1))
 
 
+class NoiseInjection(nn.Module):
+    """StyleGAN2's noise input (GFPGAN's decoder has it too): one map of unit Gaussian noise added to the head's
+    features, with a learned strength per channel that is linear in the fidelity w (at w = 1 the losses ask the
+    output to stay with the input, at w = 0 for the ground truth's texture; one strength could only split the
+    difference). The layers after it see the face and its features, so where the noise becomes texture (skin,
+    hair) and where it is dropped (flat background) is learned.
+
+    Why: the deterministic stacks at 256 and 512 (v15-v19) could only shape detail out of what the degraded input
+    still holds; where a face's fine texture was blurred away there is nothing left to shape, and our outputs were
+    cleaner than real photos in exactly those regions (models/restorer.md, "NIQE against grain").
+
+    `init` is the starting strength (after the gain). At zero the carried function is unchanged, but every loss is
+    even in the strength there (noise of either sign is the same texture), so its gradient starts at zero and the
+    strength only random-walks; a small start gives the losses a direction to push. Fresh noise per sample in
+    training, so that no pattern is memorised; in eval and export one fixed map drawn from `seed`, a constant of the
+    graph, so the same face restores to the same output. The map is rebuilt from the config, not stored in
+    checkpoints."""
+
+    def __init__(self, c, size, gain=10.0, seed=0, init=0.0):
+        super().__init__()
+        self.strength = nn.Parameter(torch.full((1, c, 1, 1), init / gain))
+        self.by_fidelity = nn.Parameter(torch.zeros(1, c, 1, 1))
+        self.gain = gain
+        g = torch.Generator().manual_seed(seed * 1000 + size)
+        self.register_buffer("fixed", torch.randn(1, 1, size, size, generator=g), persistent=False)
+
+    def forward(self, h, w):
+        if self.training:
+            noise = torch.randn(h.shape[0], 1, h.shape[2], h.shape[3], device=h.device, dtype=h.dtype)
+        else:
+            noise = self.fixed
+        return h + ((self.strength + self.by_fidelity * w) * self.gain) * noise
+
+
 class Decoder(nn.Module):
     """f @16 -> 512 image. lde(i, feat) is called at 32, 64 and 128 when the restorer provides skips."""
 
-    def __init__(self, widths, blocks=1, head="shuffle", refine=None, detail=None, detail512=None):
+    def __init__(self, widths, blocks=1, head="shuffle", refine=None, detail=None, detail512=None, noise=None):
         super().__init__()
         c0, c1, c2, c3 = widths
         self.refine = Refine(c0, **refine) if refine else None
@@ -188,11 +228,11 @@ class Decoder(nn.Module):
         self.u2 = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv(c2, c1), *[ResBlock(c1) for _ in range(blocks)])
         self.u1 = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv(c1, c0), *[ResBlock(c0) for _ in range(blocks)])
         if head == "upconv":
-            self.out = UpHead(c0, detail=detail, detail512=detail512)
+            self.out = UpHead(c0, detail=detail, detail512=detail512, noise=noise)
         else:
             self.out = nn.Sequential(nn.GroupNorm(8, c0), nn.SiLU(), conv(c0, 48), nn.PixelShuffle(4))
 
-    def forward(self, f, lde=None, x=None):
+    def forward(self, f, lde=None, x=None, w=None):
         h = self.b4(f)
         h = self.u3(h)
         if lde:
@@ -205,7 +245,7 @@ class Decoder(nn.Module):
             h = lde(2, h)
         if self.refine is not None:
             h = self.refine(h)
-        return self.out(h, x) if isinstance(self.out, UpHead) else self.out(h)
+        return self.out(h, x, w) if isinstance(self.out, UpHead) else self.out(h)
 
 
 class VQAutoencoder(nn.Module):
@@ -303,7 +343,7 @@ class LDE(nn.Module):
 class Restorer(nn.Module):
     def __init__(self, widths=(32, 64, 96, 128), codes=512, code_dim=64, blocks=1, heads=4, use_seg=True,
                  use_safm=True, use_lde=True, residual=True, head="shuffle", refine=None, w_film=False, w_film_gain=1.0,
-                 detail=None, detail512=None):
+                 detail=None, detail512=None, noise=None):
         super().__init__()
         c0, c1, c2, c3 = widths
         self.use_seg, self.use_safm, self.use_lde = use_seg, use_safm, use_lde
@@ -316,7 +356,7 @@ class Restorer(nn.Module):
         self.post_quant = nn.Conv2d(code_dim, c3, 1)
         self.seg = SegEncoder(c3)
         self.safm = SaFM(c3, heads, 256)
-        self.decoder = Decoder(widths, blocks, head, refine, detail, detail512)
+        self.decoder = Decoder(widths, blocks, head, refine, detail, detail512, noise)
         self.lde = nn.ModuleList([LDE(c, w_film, w_film_gain) for c in (c2, c1, c0)])
 
     def load_prior(self, vq: VQAutoencoder):
@@ -334,13 +374,13 @@ class Restorer(nn.Module):
 
     def load_decoder(self, state):
         """A decoder's weights. What the source lacks starts fresh: an output head of another kind (a pixel-shuffle
-        source for an UpHead decoder), a Refine stack and the detail stacks (all start as the identity)."""
+        source for an UpHead decoder), a Refine stack, the detail stacks and the noise inputs (all start as the identity)."""
         own = self.decoder.state_dict()
         carried = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
         dropped = [k for k in state if k not in carried]
         assert all(k.startswith("out.") for k in dropped), dropped
         missing, _ = self.decoder.load_state_dict(carried, strict=False)
-        fresh = ("out.", "refine.") if dropped else ("refine.", "out.detail.", "out.detail512.")
+        fresh = ("out.", "refine.") if dropped else ("refine.", "out.detail.", "out.detail512.", "out.noise256.", "out.noise512.")
         assert all(k.startswith(fresh) for k in missing), missing
 
     def load_carried(self, state):
@@ -373,7 +413,7 @@ class Restorer(nn.Module):
             lde = lambda i, h: self.lde[i](skips[i], h, zskip, w)
         else:
             lde = lambda i, h: h + skips[i] * w
-        out = self.decoder(fm, lde, x)
+        out = self.decoder(fm, lde, x, w)
         return x + out if self.residual else out
 
 
