@@ -210,7 +210,7 @@ class NoiseInjection(nn.Module):
 
     def forward(self, h, w):
         if self.training:
-            noise = torch.randn(h.shape[0], 1, h.shape[2], h.shape[3], device=h.device, dtype=h.dtype)
+            noise = torch.randn_like(h[:, :1])
         else:
             noise = self.fixed
         return h + ((self.strength + self.by_fidelity * w) * self.gain) * noise
@@ -374,7 +374,8 @@ class Restorer(nn.Module):
 
     def load_decoder(self, state):
         """A decoder's weights. What the source lacks starts fresh: an output head of another kind (a pixel-shuffle
-        source for an UpHead decoder), a Refine stack, the detail stacks and the noise inputs (all start as the identity)."""
+        source for an UpHead decoder), a Refine stack and the detail stacks (which start as the identity), the noise
+        inputs (which start at their config's `init`)."""
         own = self.decoder.state_dict()
         carried = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
         dropped = [k for k in state if k not in carried]
