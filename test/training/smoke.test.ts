@@ -119,15 +119,21 @@ describe("training recipes (smoke, tiny width)", () => {
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-refine", "last.pt"), "--out", join(work, "restorer-refine.onnx")]);
     await checkContract(join(work, "restorer-refine.onnx"), "restorer");
     // A detail stack at 512 and the noise inputs added to that model, and only the output head fine-tuned
-    // (train.trainable): the head changes, the encoder does not, and the noise strengths leave zero.
+    // (train.trainable): the head changes, the encoder does not, and the noise strengths leave zero. A texture critic
+    // of full-resolution windows joins the carried discriminators: it alone is warmed up, then trains with them.
     const fine = run([
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-512"),
       "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `init_checkpoint=${join(work, "restorer-refine", "last.pt")}`,
       "model.head=upconv", 'model.refine={"width": 8, "blocks": 1}', 'model.detail={"width": 8, "blocks": 1, "gain": 10}',
       'model.detail512={"width": 4, "blocks": 1, "gain": 10}', 'model.noise={"gain": 30, "seed": 0, "init": 0.05}', "loss.detail=10",
-      'train.trainable=["decoder.out"]',
+      'train.trainable=["decoder.out"]', "loss.texture=0.8", "train.init_discs=true", "train.disc_warmup=2", "train.texture_crop=64",
+      "train.texture_highpass=8", "train.d_lr_mult=4", "train.disc_warmup_repeat=2",
     ]);
     expect(fine).toContain('"event": "trainable"');
+    expect(fine).toContain('"discs": ["eye", "global", "mouth"]');
+    expect(fine).toContain('"event": "disc_warmup", "step": 1');
+    expect(fine).toContain('"discs": ["texture"]');
+    expect(fine.split("\n").some((l) => l.startsWith('{"iter"') && "texture" in JSON.parse(l))).toBe(true);
     expect(lastLog(fine).event).toBe("done");
     const changed = JSON.parse(execFileSync(py, ["-c", [
       "import json, sys, torch",
@@ -135,10 +141,13 @@ describe("training recipes (smoke, tiny width)", () => {
       "diff = lambda p: any(not torch.equal(a[k], b[k]) for k in a if k.startswith(p))",
       "new = lambda p: any(k.startswith(p) for k in b) and not any(k.startswith(p) for k in a)",
       "noise = [b[f'decoder.out.noise{s}.{n}'] for s in (256, 512) for n in ('strength', 'by_fidelity')]",
+      "discs = sorted(torch.load(sys.argv[2])['discs'])",
       "print(json.dumps({'encoder': diff('encoder.'), 'head': diff('decoder.out.'), 'new': new('decoder.out.detail512.') and new('decoder.out.noise512.'),",
-      "                  'noise_moved': all(bool(t.abs().sum() > 0) for t in noise), 'map_stored': any(k.endswith('.fixed') for k in b)}))",
+      "                  'noise_moved': all(bool(t.abs().sum() > 0) for t in noise), 'map_stored': any(k.endswith('.fixed') for k in b), 'discs': discs}))",
     ].join("\n"), join(work, "restorer-refine", "last.pt"), join(work, "restorer-512", "last.pt")], { cwd: REPO, encoding: "utf8" }));
-    expect(changed).toEqual({ encoder: false, head: true, new: true, noise_moved: true, map_stored: false });
+    expect(changed).toEqual({
+      encoder: false, head: true, new: true, noise_moved: true, map_stored: false, discs: ["eye", "global", "mouth", "texture"],
+    });
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-512", "last.pt"), "--out", join(work, "restorer-512.onnx")]);
     await checkContract(join(work, "restorer-512.onnx"), "restorer");
   }, 240_000);

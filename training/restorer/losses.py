@@ -27,10 +27,17 @@ def mouth_crops(x):
 
 
 class PatchDiscriminator(nn.Module):
-    """A small spectral-normalised patch discriminator; returns (logits, intermediate features for Gram loss)."""
+    """A small spectral-normalised patch discriminator; returns (logits, intermediate features for Gram loss).
 
-    def __init__(self, widths=(32, 64, 128, 128)):
+    highpass > 0: it judges the image minus its 3 x 3 mean, times that gain (the texture critic). Why: on raw RGB
+    this network stayed at chance for 240 updates telling real 128-pixel windows from our outputs, and for 150
+    telling them from the same windows cut to half resolution (loss 1.37, chance 1.386); on the high-pass band it
+    separated the latter within 25 (0.88) and reached 0.28 by 150. The fine band is a few hundredths of the
+    signal, too small for spectral-normalised layers to find on their own in a CPU budget."""
+
+    def __init__(self, widths=(32, 64, 128, 128), highpass=0.0):
         super().__init__()
+        self.highpass = highpass
         layers = []
         cin = 3
         for w in widths:
@@ -40,6 +47,8 @@ class PatchDiscriminator(nn.Module):
         self.head = nn.utils.spectral_norm(nn.Conv2d(cin, 1, 3, 1, 1))
 
     def forward(self, x):
+        if self.highpass:
+            x = (x - F.avg_pool2d(F.pad(x, (1, 1, 1, 1), mode="reflect"), 3, 1)) * self.highpass
         feats = []
         for layer in self.layers:
             x = layer(x)

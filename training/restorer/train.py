@@ -97,31 +97,55 @@ def at_gt_size(out, gt):
     return F.adaptive_avg_pool2d(out, gt.shape[-2:]) if out.shape[-1] != gt.shape[-1] else out
 
 
-def discriminator_step(discs, opt_d, gt, fake) -> float:
-    """One update of the global and eye/mouth ROI discriminators on real faces and restored ones."""
+def texture_crops(x, size, count, rng):
+    """count random size x size windows of each face at full resolution, stacked window after window as the ROI
+    crops are, so per_sample's per-face weights repeat to match."""
+    if x.shape[-1] <= size:
+        return x
+    out = []
+    for _ in range(count):
+        y0, x0 = rng.randrange(x.shape[-2] - size + 1), rng.randrange(x.shape[-1] - size + 1)
+        out.append(x[..., y0:y0 + size, x0:x0 + size])
+    return torch.cat(out, 0)
+
+
+def critics(discs, texture=None):
+    """(key, what that discriminator sees) for each discriminator of the run: the global one the face pooled to 256,
+    the ROI ones the eye and mouth boxes, the optional texture one random full-resolution windows."""
+    views = [("global", lambda t: F.avg_pool2d(t, 2)), ("eye", eye_crops), ("mouth", mouth_crops)]
+    if "texture" in discs:
+        views.append(("texture", texture))
+    return views
+
+
+def discriminator_step(discs, opt_d, gt, fake, texture=None, only=None) -> float:
+    """One update of the discriminators (all of them, or the keys in `only`) on real faces and restored ones."""
     for d in discs.values():
         d.requires_grad_(True)
-    dl = d_adv(discs["global"](F.avg_pool2d(gt, 2))[0], discs["global"](F.avg_pool2d(fake, 2))[0])
-    for key, crops in (("eye", eye_crops), ("mouth", mouth_crops)):
-        dl = dl + d_adv(discs[key](crops(gt))[0], discs[key](crops(fake))[0])
+    dl = 0.0
+    for key, view in critics(discs, texture):
+        if only is None or key in only:
+            dl = dl + d_adv(discs[key](view(gt))[0], discs[key](view(fake))[0])
     opt_d.zero_grad(set_to_none=True)
     dl.backward()
     opt_d.step()
     return dl.item()
 
 
-def warm_discriminators(net, discs, opt_d, stream, parser, steps, dev, log):
-    """Fresh discriminators for a trained generator (its own were not kept, e.g. weights recovered from ONNX): train
-    them alone against its outputs first, so that the adversarial terms start from a critic that knows real faces
-    from this generator's, not from noise."""
+def warm_discriminators(net, discs, opt_d, stream, parser, steps, dev, log, texture=None, only=None, repeat=1):
+    """Fresh discriminators for a trained generator (its own were not kept, e.g. weights recovered from ONNX, or one
+    new to the recipe): train them alone against its outputs first, so that the adversarial terms start from a
+    critic that knows real faces from this generator's, not from noise. `repeat` updates per generated batch: the
+    generator's forward pass is most of a step's cost, and the texture critic draws new windows on every update."""
     net.eval()
     for i in range(steps):
         lq, gt = (t.to(dev) for t in next(stream))
         with torch.no_grad():
             fake = net(lq, parse_probs(parser, lq), torch.rand(lq.shape[0], device=dev))
-        dl = discriminator_step(discs, opt_d, gt, fake)
+        for _ in range(repeat):
+            dl = discriminator_step(discs, opt_d, gt, fake, texture, only)
         if (i + 1) % 10 == 0 or i == 0:
-            log.log(event="disc_warmup", step=i + 1, d=round(dl, 4))
+            log.log(event="disc_warmup", step=i + 1, d=round(dl, 4), discs=sorted(only or discs))
 
 
 def main():
@@ -156,11 +180,15 @@ def main():
                     of=sum(p.numel() for p in net.parameters()))
     discs = {}
     if stage == "restore":
-        discs = {k: PatchDiscriminator().to(dev) for k in ("global", "eye", "mouth")}
+        # "texture" (loss.texture > 0): a patch critic of random full-resolution windows. The global one sees the
+        # face pooled to 256, so no adversarial signal reached the 512 band, where our outputs were cleaner than
+        # real photos (models/restorer.md, "NIQE against grain").
+        keys = ("global", "eye", "mouth") + (("texture",) if lw.get("texture") else ())
+        discs = {k: PatchDiscriminator(highpass=tc.get("texture_highpass", 0.0) if k == "texture" else 0.0).to(dev) for k in keys}
     opt_g = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=tc["lr"], betas=(0.5, 0.99))
-    opt_d = torch.optim.Adam([p for d in discs.values() for p in d.parameters()], lr=tc["lr"], betas=(0.5, 0.99)) if discs else None
+    opt_d = torch.optim.Adam([p for d in discs.values() for p in d.parameters()], lr=tc["lr"] * tc.get("d_lr_mult", 1.0), betas=(0.5, 0.99)) if discs else None
     state = {"iter": 0, "elapsed": 0.0}
-    carry_discs = False
+    carried = set()
     ck = load_checkpoint(run_dir / "last.pt")
     if ck:
         net.load_state_dict(ck["model"])
@@ -176,12 +204,14 @@ def main():
         # schedule; an output head of another kind starts fresh): a fine-tune, or a new head on trained features.
         init = torch.load(REPO / cfg["init_checkpoint"], map_location="cpu")
         net.load_carried(init["model"])
-        carry_discs = bool(tc.get("init_discs") and init.get("discs"))
-        if carry_discs:
-            # Discriminators that have already met this generator: no phase against an untrained critic.
+        if tc.get("init_discs") and init.get("discs"):
+            # Discriminators that have already met this generator: no phase against an untrained critic. One that
+            # the source run did not have starts fresh (and is warmed up alone below).
             for k, d in discs.items():
-                d.load_state_dict(init["discs"][k])
-        log.log(event="init", path=cfg["init_checkpoint"], discs=carry_discs)
+                if k in init["discs"]:
+                    d.load_state_dict(init["discs"][k])
+                    carried.add(k)
+        log.log(event="init", path=cfg["init_checkpoint"], discs=sorted(carried))
     elif stage == "restore" and cfg.get("prior_checkpoint"):
         prior = VQAutoencoder(**{k: v for k, v in cfg["model"].items() if k in ("widths", "codes", "code_dim", "blocks")})
         prior.load_state_dict(torch.load(REPO / cfg["prior_checkpoint"], map_location="cpu")["model"])
@@ -196,8 +226,12 @@ def main():
     parser = load_parser(cfg, dev) if stage == "restore" else None
     data = loaders(cfg, rt, degraded=stage != "vq")
     streams = {k: forever(v) for k, v in data.items()}
-    if not ck and discs and tc.get("disc_warmup") and not carry_discs:
-        warm_discriminators(net, ddp_discs, opt_d, streams["full"], parser, tc["disc_warmup"], dev, log)
+    rng = random.Random(tc["seed"] * 1000 + rt["rank"] + state["iter"])
+    texture = lambda t: texture_crops(t, tc.get("texture_crop", 128), tc.get("texture_crops", 2), rng)
+    fresh = set(discs) - carried
+    if not ck and fresh and tc.get("disc_warmup"):
+        warm_discriminators(net, ddp_discs, opt_d, streams["full"], parser, tc["disc_warmup"], dev, log, texture,
+                            None if fresh == set(discs) else fresh, tc.get("disc_warmup_repeat", 1))
     val = None
     if is_main(rt) and stage != "vq" and tc.get("eval_every", 0):
         lpips = lpips or LPIPSSqueeze().to(dev)
@@ -215,14 +249,14 @@ def main():
                             opt_d=opt_d.state_dict() if opt_d else None, state=state, config=cfg)
 
     t_last = time.time()
-    rng = random.Random(tc["seed"] * 1000 + rt["rank"] + state["iter"])
     usage = torch.zeros(cfg["model"].get("codes", 1), dtype=torch.long, device=dev)
     while progress() < 1.0:
         lr = tc["lr"] * (0.5 * (1 + math.cos(math.pi * progress())) if tc.get("cosine", True) else 1.0)
-        for o in (opt_g, opt_d):
+        # d_lr_mult: the two-timescale rule (TTUR); at the generator's rate the critics stayed near chance on the CPU.
+        for o, mult in ((opt_g, 1.0), (opt_d, tc.get("d_lr_mult", 1.0))):
             if o:
                 for g in o.param_groups:
-                    g["lr"] = lr
+                    g["lr"] = lr * mult
         source = "small" if "small" in streams and rng.random() < tc.get("small_p", 0.3) else "full"
         batch = next(streams[source])
         logs = {}
@@ -296,18 +330,22 @@ def main():
                 adv = g_adv(fake_g, aw)
                 roi = 0.0
                 style = 0.0
+                tex = 0.0
                 for key, crops in (("eye", eye_crops), ("mouth", mouth_crops)):
                     lf, ff = ddp_discs[key](crops(out))
                     _, fr = ddp_discs[key](crops(gt))
                     roi = roi + g_adv(lf, aw)
                     style = style + gram_loss(ff, fr, aw)
-                loss = loss + ramp * (lw["adv"] * adv + lw["roi"] * roi + lw["style"] * style)
+                if "texture" in discs:
+                    tex = g_adv(ddp_discs["texture"](texture(out))[0], aw)
+                    logs["texture"] = tex.item()
+                loss = loss + ramp * (lw["adv"] * adv + lw["roi"] * roi + lw["style"] * style + lw.get("texture", 0) * tex)
                 logs.update(adv=adv.item(), roi=float(roi), style=float(style), ramp=ramp)
         opt_g.zero_grad(set_to_none=True)
         loss.backward()
         opt_g.step()
         if stage == "restore" and gan_on and opt_d:
-            logs["d"] = discriminator_step(ddp_discs, opt_d, gt, out.detach())
+            logs["d"] = discriminator_step(ddp_discs, opt_d, gt, out.detach(), texture)
         now = time.time()
         state["elapsed"] += now - t_last
         t_last = now
