@@ -127,7 +127,7 @@ describe("training recipes (smoke, tiny width)", () => {
       "model.head=upconv", 'model.refine={"width": 8, "blocks": 1}', 'model.detail={"width": 8, "blocks": 1, "gain": 10}',
       'model.detail512={"width": 4, "blocks": 1, "gain": 10}', 'model.noise={"gain": 30, "seed": 0, "init": 0.05}', "loss.detail=10",
       'train.trainable=["decoder.out"]', "loss.texture=0.8", "train.init_discs=true", "train.disc_warmup=2", "train.texture_crop=64",
-      "train.texture_highpass=8", "train.d_lr_mult=4", "train.disc_warmup_repeat=2",
+      "train.texture_highpass=8", "train.texture_pool=2", "train.d_lr_mult=4", "train.disc_warmup_repeat=2",
     ]);
     expect(fine).toContain('"event": "trainable"');
     expect(fine).toContain('"discs": ["eye", "global", "mouth"]');

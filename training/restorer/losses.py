@@ -33,11 +33,12 @@ class PatchDiscriminator(nn.Module):
     this network stayed at chance for 240 updates telling real 128-pixel windows from our outputs, and for 150
     telling them from the same windows cut to half resolution (loss 1.37, chance 1.386); on the high-pass band it
     separated the latter within 25 (0.88) and reached 0.28 by 150. The fine band is a few hundredths of the
-    signal, too small for spectral-normalised layers to find on their own in a CPU budget."""
+    signal, too small for spectral-normalised layers to find on their own in a CPU budget. pool > 1 averages the
+    window first, so the band judged is pool times coarser."""
 
-    def __init__(self, widths=(32, 64, 128, 128), highpass=0.0):
+    def __init__(self, widths=(32, 64, 128, 128), highpass=0.0, pool=1):
         super().__init__()
-        self.highpass = highpass
+        self.highpass, self.pool = highpass, pool
         layers = []
         cin = 3
         for w in widths:
@@ -47,6 +48,8 @@ class PatchDiscriminator(nn.Module):
         self.head = nn.utils.spectral_norm(nn.Conv2d(cin, 1, 3, 1, 1))
 
     def forward(self, x):
+        if self.pool > 1:  # the band pool..2*pool pixels wide: stubble and pores rather than single-pixel grain
+            x = F.avg_pool2d(x, self.pool)
         if self.highpass:
             x = (x - F.avg_pool2d(F.pad(x, (1, 1, 1, 1), mode="reflect"), 3, 1)) * self.highpass
         feats = []

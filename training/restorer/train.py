@@ -184,7 +184,8 @@ def main():
         # face pooled to 256, so no adversarial signal reached the 512 band, where our outputs were cleaner than
         # real photos (models/restorer.md, "NIQE against grain").
         keys = ("global", "eye", "mouth") + (("texture",) if lw.get("texture") else ())
-        discs = {k: PatchDiscriminator(highpass=tc.get("texture_highpass", 0.0) if k == "texture" else 0.0).to(dev) for k in keys}
+        texture_view = {"highpass": tc.get("texture_highpass", 0.0), "pool": tc.get("texture_pool", 1)}
+        discs = {k: PatchDiscriminator(**(texture_view if k == "texture" else {})).to(dev) for k in keys}
     opt_g = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=tc["lr"], betas=(0.5, 0.99))
     opt_d = torch.optim.Adam([p for d in discs.values() for p in d.parameters()], lr=tc["lr"] * tc.get("d_lr_mult", 1.0), betas=(0.5, 0.99)) if discs else None
     state = {"iter": 0, "elapsed": 0.0}
