@@ -102,11 +102,7 @@ def texture_crops(x, size, count, rng):
     crops are, so per_sample's per-face weights repeat to match."""
     if x.shape[-1] <= size:
         return x
-    out = []
-    for _ in range(count):
-        y0, x0 = rng.randrange(x.shape[-2] - size + 1), rng.randrange(x.shape[-1] - size + 1)
-        out.append(x[..., y0:y0 + size, x0:x0 + size])
-    return torch.cat(out, 0)
+    return torch.cat([same_crop(x, x, size, rng)[0] for _ in range(count)], 0)
 
 
 def critics(discs, texture=None):
@@ -231,8 +227,8 @@ def main():
     texture = lambda t: texture_crops(t, tc.get("texture_crop", 128), tc.get("texture_crops", 2), rng)
     fresh = set(discs) - carried
     if not ck and fresh and tc.get("disc_warmup"):
-        warm_discriminators(net, ddp_discs, opt_d, streams["full"], parser, tc["disc_warmup"], dev, log, texture,
-                            None if fresh == set(discs) else fresh, tc.get("disc_warmup_repeat", 1))
+        warm_discriminators(net, ddp_discs, opt_d, streams["full"], parser, tc["disc_warmup"], dev, log, texture, fresh,
+                            tc.get("disc_warmup_repeat", 1))
     val = None
     if is_main(rt) and stage != "vq" and tc.get("eval_every", 0):
         lpips = lpips or LPIPSSqueeze().to(dev)

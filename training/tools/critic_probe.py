@@ -10,12 +10,14 @@ mean logits every 25 steps. Chance is 2 ln 2 = 1.386."""
 import argparse
 import random
 
-import cv2
 import torch
 import torch.nn.functional as F
 
+from ..common.faces import read_rgb
 from ..common.paths import data_dir
+from ..restorer.data import to_tensor
 from ..restorer.losses import PatchDiscriminator, d_adv
+from ..restorer.train import same_crop
 
 
 def main():
@@ -31,11 +33,8 @@ def main():
     paths = sorted((data_dir() / "celebahq-512" / "train" / "images").glob("*.*"))[: args.limit]
     if not paths:
         raise SystemExit(f"no training faces in {data_dir() / 'celebahq-512' / 'train' / 'images'}")
-    faces = [torch.from_numpy(cv2.imread(str(p))[:, :, ::-1].copy()).permute(2, 0, 1).float() / 127.5 - 1 for p in paths]
-
-    def window(x):
-        y, z = rng.randrange(x.shape[1] - 127), rng.randrange(x.shape[2] - 127)
-        return x[:, y:y + 128, z:z + 128]
+    faces = [to_tensor(read_rgb(p, 512)) for p in paths]
+    window = lambda x: same_crop(x, x, 128, rng)[0]
 
     d = PatchDiscriminator(highpass=args.highpass)
     opt = torch.optim.Adam(d.parameters(), lr=args.lr, betas=(0.5, 0.99))
