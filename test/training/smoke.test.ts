@@ -108,29 +108,33 @@ describe("training recipes (smoke, tiny width)", () => {
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-up", "last.pt"), "--out", join(work, "restorer-up.onnx")]);
     await checkContract(join(work, "restorer-up.onnx"), "restorer");
     // A Refine stack at 1/4 resolution and a detail stack at 256 in the head added to that model (its trained upsampling
-    // head carried, not restarted; both new stacks start as the identity), trained with the detail-energy term.
+    // head carried, not restarted; both new stacks start as the identity), trained with the detail-energy term and
+    // the eye and mouth boxes' own perceptual term.
     const refined = run([
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-refine"),
       "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `init_checkpoint=${join(work, "restorer-up", "last.pt")}`,
       "model.head=upconv", 'model.refine={"width": 8, "blocks": 1}', 'model.detail={"width": 8, "blocks": 1, "gain": 10}', "loss.detail=10",
+      "loss.roi_lpips=1",
     ]);
     expect(refined).toContain('"detail": ');
+    expect(refined).toContain('"roi_lpips": ');
     expect(lastLog(refined).event).toBe("done");
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-refine", "last.pt"), "--out", join(work, "restorer-refine.onnx")]);
     await checkContract(join(work, "restorer-refine.onnx"), "restorer");
     // A detail stack at 512 and the noise inputs added to that model, and only the output head fine-tuned
     // (train.trainable): the head changes, the encoder does not, and the noise strengths leave zero. A texture critic
     // of full-resolution windows joins the carried discriminators: it alone is warmed up, then trains with them.
+    // The carried ones come from another run than the generator (train.init_discs as a path): restorer-up's.
     const fine = run([
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-512"),
       "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `init_checkpoint=${join(work, "restorer-refine", "last.pt")}`,
       "model.head=upconv", 'model.refine={"width": 8, "blocks": 1}', 'model.detail={"width": 8, "blocks": 1, "gain": 10}',
       'model.detail512={"width": 4, "blocks": 1, "gain": 10}', 'model.noise={"gain": 30, "seed": 0, "init": 0.05}', "loss.detail=10",
-      'train.trainable=["decoder.out"]', "loss.texture=0.8", "train.init_discs=true", "train.disc_warmup=2", "train.texture_crop=64",
+      'train.trainable=["decoder.out"]', "loss.texture=0.8", `train.init_discs=${join(work, "restorer-up", "last.pt")}`, "train.disc_warmup=2", "train.texture_crop=64",
       "train.texture_highpass=8", "train.texture_pool=2", "train.d_lr_mult=4", "train.disc_warmup_repeat=2",
     ]);
     expect(fine).toContain('"event": "trainable"');
-    expect(fine).toContain('"discs": ["eye", "global", "mouth"]');
+    expect(fine).toContain(`"discs": ["eye", "global", "mouth"], "discs_from": ${JSON.stringify(join(work, "restorer-up", "last.pt"))}`);
     expect(fine).toContain('"event": "disc_warmup", "step": 1');
     expect(fine).toContain('"discs": ["texture"]');
     expect(fine.split("\n").some((l) => l.startsWith('{"iter"') && "texture" in JSON.parse(l))).toBe(true);

@@ -74,6 +74,16 @@ def per_sample(x, weight):
     return (x * weight.repeat(x.shape[0] // weight.shape[0])).mean()
 
 
+def roi_lpips(lpips, out, gt, weight=None):
+    """LPIPS of the eye and mouth boxes at the face's own resolution (the ROI critics see them resized to 64 and 96,
+    and the global perceptual window covers an eye on some iterations only): the eyes are where our outputs
+    differ most from the true face (glossy, ringed irises; models/restorer.md)."""
+    scale = out.shape[-1] / 512
+    eyes = lambda t: torch.cat([crop(t, b, int(b[2] * scale)) for b in EYE_BOXES], 0)
+    mouth = lambda t: crop(t, MOUTH_BOX, int(MOUTH_BOX[2] * scale))
+    return per_sample(lpips(eyes(out), eyes(gt)), weight) + per_sample(lpips(mouth(out), mouth(gt)), weight)
+
+
 def gram_loss(feats_fake, feats_real, weight=None):
     return sum(per_sample((gram(a) - gram(b.detach())).abs(), weight) for a, b in zip(feats_fake, feats_real))
 

@@ -24,8 +24,8 @@ from ..common.paths import REPO
 from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, save_checkpoint, setup_runtime, unwrap
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
-from .losses import (PatchDiscriminator, d_adv, detail_loss, eye_crops, g_adv, gram_loss, mouth_crops, per_sample, ssim_loss,
-                     ssim_map)
+from .losses import (PatchDiscriminator, d_adv, detail_loss, eye_crops, g_adv, gram_loss, mouth_crops, per_sample, roi_lpips,
+                     ssim_loss, ssim_map)
 from .model import ControlCNN, Restorer, VQAutoencoder
 
 
@@ -201,14 +201,20 @@ def main():
         # schedule; an output head of another kind starts fresh): a fine-tune, or a new head on trained features.
         init = torch.load(REPO / cfg["init_checkpoint"], map_location="cpu")
         net.load_carried(init["model"])
-        if tc.get("init_discs") and init.get("discs"):
+        # init_discs: true carries the source run's discriminators; a path carries another run's (critics trained
+        # against a close relative of this generator, e.g. one this recipe's experiments did not ship).
+        disc_src = tc.get("init_discs")
+        source_discs = (torch.load(REPO / disc_src, map_location="cpu").get("discs") if isinstance(disc_src, str)
+                        else init.get("discs") if disc_src else None)
+        if source_discs:
             # Discriminators that have already met this generator: no phase against an untrained critic. One that
             # the source run did not have starts fresh (and is warmed up alone below).
             for k, d in discs.items():
-                if k in init["discs"]:
-                    d.load_state_dict(init["discs"][k])
+                if k in source_discs:
+                    d.load_state_dict(source_discs[k])
                     carried.add(k)
-        log.log(event="init", path=cfg["init_checkpoint"], discs=sorted(carried))
+        log.log(event="init", path=cfg["init_checkpoint"], discs=sorted(carried),
+                discs_from=disc_src if isinstance(disc_src, str) else cfg["init_checkpoint"])
     elif stage == "restore" and cfg.get("prior_checkpoint"):
         prior = VQAutoencoder(**{k: v for k, v in cfg["model"].items() if k in ("widths", "codes", "code_dim", "blocks")})
         prior.load_state_dict(torch.load(REPO / cfg["prior_checkpoint"], map_location="cpu")["model"])
@@ -293,6 +299,10 @@ def main():
             lp = per_sample(lpips(*same_crop(o, gt, tc.get("lpips_crop", 0), rng)), fw.get("lpips"))
             loss = lw["pix"] * (l1 + lp)
             logs.update(l1=l1.item(), lpips=lp.item())
+            if lw.get("roi_lpips"):
+                rl = roi_lpips(lpips, o, gt, fw.get("lpips"))
+                loss = loss + lw["pix"] * lw["roi_lpips"] * rl
+                logs["roi_lpips"] = rl.item()
             if lw.get("ssim"):
                 # Structure term (1 - SSIM, as the metric): the prior's drawn detail that does not line up with the
                 # ground truth is what cost v9 its SSIM; weighted per face by w, like L1.
