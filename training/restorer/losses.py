@@ -10,20 +10,21 @@ EYE_BOXES = [(145, 192, 96), (271, 192, 96)]
 MOUTH_BOX = (185, 299, 144)
 
 
-def crop(x, box, size):
+def crop(x, box, size=None):
+    """A template box of the face, resized to size x size (None: at the face's own resolution)."""
     x0, y0, s = box
     scale = x.shape[-1] / 512
     x0, y0, s = int(x0 * scale), int(y0 * scale), int(s * scale)
     c = x[..., y0:y0 + s, x0:x0 + s]
-    return F.interpolate(c, size=(size, size), mode="bilinear", align_corners=False) if c.shape[-1] != size else c
+    return F.interpolate(c, size=(size, size), mode="bilinear", align_corners=False) if size and c.shape[-1] != size else c
 
 
-def eye_crops(x):
-    return torch.cat([crop(x, b, 64) for b in EYE_BOXES], 0)
+def eye_crops(x, size=64):
+    return torch.cat([crop(x, b, size) for b in EYE_BOXES], 0)
 
 
-def mouth_crops(x):
-    return crop(x, MOUTH_BOX, 96)
+def mouth_crops(x, size=96):
+    return crop(x, MOUTH_BOX, size)
 
 
 class PatchDiscriminator(nn.Module):
@@ -78,10 +79,7 @@ def roi_lpips(lpips, out, gt, weight=None):
     """LPIPS of the eye and mouth boxes at the face's own resolution (the ROI critics see them resized to 64 and 96,
     and the global perceptual window covers an eye on some iterations only): the eyes are where our outputs
     differ most from the true face (glossy, ringed irises; models/restorer.md)."""
-    scale = out.shape[-1] / 512
-    eyes = lambda t: torch.cat([crop(t, b, int(b[2] * scale)) for b in EYE_BOXES], 0)
-    mouth = lambda t: crop(t, MOUTH_BOX, int(MOUTH_BOX[2] * scale))
-    return per_sample(lpips(eyes(out), eyes(gt)), weight) + per_sample(lpips(mouth(out), mouth(gt)), weight)
+    return sum(per_sample(lpips(crops(out, None), crops(gt, None)), weight) for crops in (eye_crops, mouth_crops))
 
 
 def gram_loss(feats_fake, feats_real, weight=None):

@@ -203,18 +203,15 @@ def main():
         net.load_carried(init["model"])
         # init_discs: true carries the source run's discriminators; a path carries another run's (critics trained
         # against a close relative of this generator, e.g. one this recipe's experiments did not ship).
-        disc_src = tc.get("init_discs")
-        source_discs = (torch.load(REPO / disc_src, map_location="cpu").get("discs") if isinstance(disc_src, str)
-                        else init.get("discs") if disc_src else None)
-        if source_discs:
-            # Discriminators that have already met this generator: no phase against an untrained critic. One that
-            # the source run did not have starts fresh (and is warmed up alone below).
-            for k, d in discs.items():
-                if k in source_discs:
-                    d.load_state_dict(source_discs[k])
-                    carried.add(k)
-        log.log(event="init", path=cfg["init_checkpoint"], discs=sorted(carried),
-                discs_from=disc_src if isinstance(disc_src, str) else cfg["init_checkpoint"])
+        discs_from = cfg["init_checkpoint"] if tc.get("init_discs") is True else tc.get("init_discs")
+        source = (init if discs_from == cfg["init_checkpoint"] else torch.load(REPO / discs_from, map_location="cpu")) if discs_from else {}
+        # Discriminators that have already met this generator: no phase against an untrained critic. One that the
+        # source run did not have starts fresh (and is warmed up alone below).
+        for k, d in discs.items():
+            if k in (source.get("discs") or {}):
+                d.load_state_dict(source["discs"][k])
+                carried.add(k)
+        log.log(event="init", path=cfg["init_checkpoint"], discs=sorted(carried), discs_from=discs_from)
     elif stage == "restore" and cfg.get("prior_checkpoint"):
         prior = VQAutoencoder(**{k: v for k, v in cfg["model"].items() if k in ("widths", "codes", "code_dim", "blocks")})
         prior.load_state_dict(torch.load(REPO / cfg["prior_checkpoint"], map_location="cpu")["model"])
