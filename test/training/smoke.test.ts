@@ -109,12 +109,12 @@ describe("training recipes (smoke, tiny width)", () => {
     await checkContract(join(work, "restorer-up.onnx"), "restorer");
     // A Refine stack at 1/4 resolution and a detail stack at 256 in the head added to that model (its trained upsampling
     // head carried, not restarted; both new stacks start as the identity), trained with the detail-energy term and
-    // the eye and mouth boxes' own perceptual term.
+    // the eye and mouth boxes' own perceptual term, and an SSIM weight piecewise linear in w through three points.
     const refined = run([
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-refine"),
       "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `init_checkpoint=${join(work, "restorer-up", "last.pt")}`,
       "model.head=upconv", 'model.refine={"width": 8, "blocks": 1}', 'model.detail={"width": 8, "blocks": 1, "gain": 10}', "loss.detail=10",
-      "loss.roi_lpips=1",
+      "loss.roi_lpips=1", "loss.by_fidelity.ssim=[0.0, 1.0, 3.0]",
     ]);
     expect(refined).toContain('"detail": ');
     expect(refined).toContain('"roi_lpips": ');
@@ -155,6 +155,17 @@ describe("training recipes (smoke, tiny width)", () => {
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-512", "last.pt"), "--out", join(work, "restorer-512.onnx")]);
     await checkContract(join(work, "restorer-512.onnx"), "restorer");
   }, 240_000);
+
+  it("weights each face's loss by its fidelity: a line through two points, piecewise linear through more", () => {
+    const weights = JSON.parse(execFileSync(py, ["-c", [
+      "import json, torch",
+      "from training.restorer.losses import fidelity_weight",
+      "w = torch.tensor([0.0, 0.25, 0.5, 0.75, 1.0])",
+      "print(json.dumps({'two': fidelity_weight([0.5, 2.0], w).tolist(), 'three': fidelity_weight([0.0, 2.0, 6.0], w).tolist()}))",
+    ].join("\n")], { cwd: REPO, encoding: "utf8" }));
+    expect(weights.two).toEqual([0.5, 0.875, 1.25, 1.625, 2.0]);
+    expect(weights.three).toEqual([0, 1, 2, 4, 6]);
+  });
 
   it("trains the plain residual CNN control (L1 only, 192 px crops) and exports it to the same contract", async () => {
     const out = run(["training.restorer.train", "--config", "training/configs/restorer-control-smoke.json", "--run-dir", join(work, "control")]);

@@ -66,6 +66,17 @@ def gram(f):
     return f @ f.transpose(1, 2) / (c * h * w)
 
 
+def fidelity_weight(points, w):
+    """Per-face loss weight at fidelity w, piecewise linear through `points` spaced evenly on [0, 1]: [at 0, at 1]
+    is a line; [at 0, at 0.5, at 1] lets the w = 1 end be pulled toward the input without moving the default."""
+    if len(points) < 2:
+        raise ValueError(f"by_fidelity needs at least two points, got {points}")
+    p = torch.as_tensor(points, dtype=w.dtype, device=w.device)
+    x = w.clamp(0, 1) * (len(points) - 1)
+    i = x.floor().long().clamp(max=len(points) - 2)
+    return p[i] + (p[i + 1] - p[i]) * (x - i)
+
+
 def per_sample(x, weight):
     """Mean over all but the batch axis, then the batch mean weighted by `weight` (None: plain mean). A batch of
     ROI crops stacks the crops of each region one after the other, so the weights repeat to match."""

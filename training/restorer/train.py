@@ -24,7 +24,7 @@ from ..common.paths import REPO
 from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, save_checkpoint, setup_runtime, unwrap
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
-from .losses import (PatchDiscriminator, d_adv, detail_loss, eye_crops, g_adv, gram_loss, mouth_crops, per_sample, roi_lpips,
+from .losses import (PatchDiscriminator, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, mouth_crops, per_sample, roi_lpips,
                      ssim_loss, ssim_map)
 from .model import ControlCNN, Restorer, VQAutoencoder
 
@@ -289,9 +289,9 @@ def main():
             out = model(lq, seg, w)
             o = at_gt_size(out, gt)
             # by_fidelity: {"l1": [at w=0, at w=1], "lpips": [...], "adv": [...]} per-face loss weights, linear in
-            # w ("adv" scales the adversarial, ROI and style terms). Different optima at w = 0 and w = 1 are what
+            # w, or piecewise linear through more points ("adv" scales the adversarial, ROI and style terms). Different optima at w = 0 and w = 1 are what
             # teach the fidelity input a meaning: with the same loss for every w the network learned to ignore it.
-            fw = {k: lo + (hi - lo) * w for k, (lo, hi) in lw.get("by_fidelity", {}).items()}
+            fw = {k: fidelity_weight(points, w) for k, points in lw.get("by_fidelity", {}).items()}
             l1 = per_sample((o - gt).abs(), fw.get("l1"))
             lp = per_sample(lpips(*same_crop(o, gt, tc.get("lpips_crop", 0), rng)), fw.get("lpips"))
             loss = lw["pix"] * (l1 + lp)
