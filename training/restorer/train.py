@@ -289,8 +289,9 @@ def main():
             out = model(lq, seg, w)
             o = at_gt_size(out, gt)
             # by_fidelity: {"l1": [at w=0, at w=1], "lpips": [...], "adv": [...]} per-face loss weights, linear in
-            # w, or piecewise linear through more points ("adv" scales the adversarial, ROI and style terms). Different optima at w = 0 and w = 1 are what
-            # teach the fidelity input a meaning: with the same loss for every w the network learned to ignore it.
+            # w, or piecewise linear through more points ("adv" scales the adversarial, ROI and style terms).
+            # Different optima at w = 0 and w = 1 are what teach the fidelity input a meaning: with the same loss for
+            # every w the network learned to ignore it.
             fw = {k: fidelity_weight(points, w) for k, points in lw.get("by_fidelity", {}).items()}
             l1 = per_sample((o - gt).abs(), fw.get("l1"))
             lp = per_sample(lpips(*same_crop(o, gt, tc.get("lpips_crop", 0), rng)), fw.get("lpips"))

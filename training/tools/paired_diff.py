@@ -1,0 +1,39 @@
+"""Is one restorer better than another on the same faces, or within noise? Compares two `sade eval --json` files
+face by face (rows paired by name).
+
+  /usr/bin/python3 -m training.tools.paired_diff BASELINE.json CANDIDATE.json
+
+Prints, per metric, the mean of (candidate - baseline) over the faces both files score finitely, its standard
+error, and how many faces the candidate improves (higher PSNR/SSIM, lower LPIPS/NIQE/IDD). A mean within about two
+standard errors of zero is noise at this set's size."""
+import argparse
+import json
+import math
+
+METRICS = {"psnr": 1, "ssim": 1, "lpips": -1, "niqe": -1, "idd": -1}  # +1: higher is better
+
+
+def rows(path: str) -> dict:
+    with open(path) as f:
+        return {r["name"]: r for r in json.load(f)["rows"]}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("baseline")
+    ap.add_argument("candidate")
+    args = ap.parse_args()
+    base, cand = rows(args.baseline), rows(args.candidate)
+    names = sorted(base.keys() & cand.keys())
+    if not names:
+        raise SystemExit(f"{args.baseline} and {args.candidate} share no face names")
+    for k, better in METRICS.items():
+        d = [cand[n][k] - base[n][k] for n in names if math.isfinite(base[n][k]) and math.isfinite(cand[n][k])]
+        mean = sum(d) / len(d)
+        se = math.sqrt(sum((x - mean) ** 2 for x in d) / (len(d) - 1) / len(d)) if len(d) > 1 else float("nan")
+        wins = sum(x * better > 0 for x in d)
+        print(f"{k:5s} {mean:+.4f} ± {se:.4f} (standard error)  candidate better on {wins}/{len(d)} faces")
+
+
+if __name__ == "__main__":
+    main()
