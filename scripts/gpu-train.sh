@@ -72,7 +72,9 @@ while :; do
     break
   fi
 done
-pkill -f training.restorer.train 2>/dev/null
+# Only this script's own processes (its runs and their data workers): a rehearsal must not stop other training.
+kill_tree() { local c; for c in $(pgrep -P "$1"); do kill_tree "$c"; done; kill "$1" 2>/dev/null; }
+for c in $(pgrep -P $$); do kill_tree "$c"; done
 wait 2>/dev/null
 echo "gpu-train: $(($(date +%s) - t0)) s of training"
 for f in "$logs"/*.log; do echo "== $f"; tail -n 3 "$f"; done

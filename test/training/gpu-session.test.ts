@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -57,6 +57,9 @@ describe("GPU session rehearsal (scripts/gpu-stage.sh, gpu-train.sh, gpu-unpack.
     copyTree(join(work, "carry"), join(device, ".gpu-carry"));
     copyInto(device, IDENTITY);
     mkdirSync(out);
+    // A bystander that looks like a training run: the script stops its own runs only (an earlier version's
+    // pkill -f stopped every training process on the machine, a CPU run beside the rehearsal included).
+    const bystander = spawn("bash", ["-c", "exec -a training.restorer.train sleep 900"], { stdio: "ignore" });
     const tiny = "train.batch=2 train.threads=1 train.ckpt_every=1";
     const log = sh("scripts/gpu-train.sh", device, {
       OUT: out, PY: py, MAIN_MIN: "0.2", PRIOR_MIN: "0.1", ABL_MIN: "0.1", MAIN_WORKERS: "1", ABL_WORKERS: "1",
@@ -64,6 +67,9 @@ describe("GPU session rehearsal (scripts/gpu-stage.sh, gpu-train.sh, gpu-unpack.
       ABL_SET: tiny,
     });
     expect(log).toContain("torch");
+    await new Promise((r) => setTimeout(r, 500)); // let Node reap the bystander if it was stopped
+    expect({ exit: bystander.exitCode, signal: bystander.signalCode }).toEqual({ exit: null, signal: null });
+    bystander.kill();
     const files = readdirSync(out).sort();
     expect(files).toEqual([
       "logs.tar.gz", "restorer-ablation-full.pt", "restorer-no-lde.pt", "restorer-no-safm.pt", "restorer-no-seg.pt",
