@@ -25,12 +25,13 @@ mkdir -p training/runs/recovered
 [ -f training/runs/recovered/parser-v4.pt ] || $py -m training.tools.recover_checkpoint --model parser \
   --config training/configs/parser-v4.json --out training/runs/recovered/parser-v4.pt >/dev/null
 # The shipped restorer's own recipe (models/restorer.md names it): its model section is what the rebuild needs.
-$py -m training.tools.recover_checkpoint --model restorer --config training/configs/restorer-v27.json \
-  --out training/runs/recovered/restorer-v27.pt >/dev/null
+shipped=${SHIPPED_CONFIG:-training/configs/restorer-v28.json}
+$py -m training.tools.recover_checkpoint --model restorer --config "$shipped" \
+  --out training/runs/recovered/restorer-shipped.pt >/dev/null
 $py - "$carry/runs" <<'EOF'
 import sys, torch
 out = sys.argv[1]
-for name in ("parser-v4", "restorer-v27"):
+for name in ("parser-v4", "restorer-shipped"):
     ck = torch.load(f"training/runs/recovered/{name}.pt", map_location="cpu")
     ck["model"] = {k: (v.half() if v.is_floating_point() else v) for k, v in ck["model"].items()}
     ck["state"]["stored_as"] = "float16 for the device tool's carry (scripts/gpu-stage.sh)"
