@@ -28,15 +28,7 @@ mkdir -p training/runs/recovered
 shipped=${SHIPPED_CONFIG:-training/configs/restorer-v28.json}
 $py -m training.tools.recover_checkpoint --model restorer --config "$shipped" \
   --out training/runs/recovered/restorer-shipped.pt >/dev/null
-$py - "$carry/runs" <<'EOF'
-import sys, torch
-out = sys.argv[1]
-for name in ("parser-v4", "restorer-shipped"):
-    ck = torch.load(f"training/runs/recovered/{name}.pt", map_location="cpu")
-    ck["model"] = {k: (v.half() if v.is_floating_point() else v) for k, v in ck["model"].items()}
-    ck["state"]["stored_as"] = "float16 for the device tool's carry (scripts/gpu-stage.sh)"
-    torch.save(ck, f"{out}/{name}.pt")
-EOF
+$py -m training.tools.gpu_carry stage "$carry/runs" parser-v4 restorer-shipped
 
 tree=$(git ls-files -z | xargs -0 du -cb | tail -n 1 | cut -f1)
 untracked=$(git ls-files -z --others --exclude-standard | xargs -0 -r du -cb | tail -n 1 | cut -f1)

@@ -81,24 +81,7 @@ for f in "$logs"/*.log; do echo "== $f"; tail -n 3 "$f"; done
 
 # At most 8 files come back, 16 MiB each: the fine-tune in float32 (its critics apart), the prior and the
 # ablations in float16 (gpu-unpack.sh makes float32 checkpoints of them again), and every run's log.
-"$py" - "$out" $ABLATIONS <<'EOF'
-import sys, torch
-from pathlib import Path
-out, ablations = Path(sys.argv[1]), sys.argv[2:]
-def pack(name, half):
-    path = Path("training/runs") / name / "last.pt"
-    if not path.exists():
-        print(f"gpu-train: no checkpoint of {name}")
-        return
-    ck = torch.load(path, map_location="cpu", weights_only=False)
-    model = {k: (v.half() if half and v.is_floating_point() else v) for k, v in ck["model"].items()}
-    torch.save({"model": model, "state": ck["state"], "config": ck["config"]}, out / f"{name}.pt")
-    if not half and ck.get("discs"):
-        torch.save({"discs": ck["discs"], "state": ck["state"]}, out / f"{name}-discs.pt")
-pack("restorer-v29-gpu", half=False)
-for name in ["restorer-vq2", *ablations]:
-    pack(name, half=True)
-EOF
+"$py" -m training.tools.gpu_carry pack "$out" --full restorer-v29-gpu --half restorer-vq2 $ABLATIONS
 tar czf "$out/logs.tar.gz" "$logs" training/runs/*/log.jsonl 2>/dev/null
 ls -la "$out"
 exit "$status"

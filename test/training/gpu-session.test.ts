@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
@@ -27,17 +27,10 @@ function travellingFiles(): string[] {
   return [...list(["ls-files", "-z"]), ...list(["ls-files", "-z", "--others", "--exclude-standard"])];
 }
 
-function copyInto(root: string, rel: string, from = join(REPO, rel)): void {
+function copyInto(root: string, rel: string): void {
   const to = join(root, rel);
   mkdirSync(dirname(to), { recursive: true });
-  copyFileSync(from, to);
-}
-
-function copyTree(from: string, to: string): void {
-  for (const e of readdirSync(from, { withFileTypes: true })) {
-    if (e.isDirectory()) copyTree(join(from, e.name), join(to, e.name));
-    else copyInto(to, e.name, join(from, e.name));
-  }
+  copyFileSync(join(REPO, rel), to);
 }
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -54,7 +47,7 @@ describe("GPU session rehearsal (scripts/gpu-stage.sh, gpu-train.sh, gpu-unpack.
 
   it("trains every chain, packs within the tool's limits, and unpacks into checkpoints that export", async () => {
     for (const f of travellingFiles()) copyInto(device, f);
-    copyTree(join(work, "carry"), join(device, ".gpu-carry"));
+    cpSync(join(work, "carry"), join(device, ".gpu-carry"), { recursive: true });
     copyInto(device, IDENTITY);
     mkdirSync(out);
     // A bystander that looks like a training run: the script stops its own runs only (an earlier version's
