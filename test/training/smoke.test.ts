@@ -132,7 +132,9 @@ describe("training recipes (smoke, tiny width)", () => {
       'model.detail512={"width": 4, "blocks": 1, "gain": 10}', 'model.noise={"gain": 30, "seed": 0, "init": 0.05}', "loss.detail=10",
       'train.trainable=["decoder.out"]', "loss.texture=0.8", `train.init_discs=${join(work, "restorer-up", "last.pt")}`, "train.disc_warmup=2", "train.texture_crop=64",
       "train.texture_highpass=8", "train.texture_pool=2", "train.d_lr_mult=4", "train.disc_warmup_repeat=2",
+      "loss.band_sigma=1.0", "loss.by_fidelity.l1_low=[1.5, 3.0, 3.0]",
     ]);
+    expect(fine).toContain('"l1_low": ');
     expect(fine).toContain('"event": "trainable"');
     expect(fine).toContain(`"discs": ["eye", "global", "mouth"], "discs_from": ${JSON.stringify(join(work, "restorer-up", "last.pt"))}`);
     expect(fine).toContain('"event": "disc_warmup", "step": 1');
@@ -165,6 +167,35 @@ describe("training recipes (smoke, tiny width)", () => {
     ].join("\n")], { cwd: REPO, encoding: "utf8" }));
     expect(weights.two).toEqual([0.5, 0.875, 1.25, 1.625, 2.0]);
     expect(weights.three).toEqual([0, 1, 2, 4, 6]);
+  });
+
+  it("splits L1 into bands: an offset is all low band, a pixel checkerboard high band, sigma scaled to the face size", () => {
+    const bands = JSON.parse(execFileSync(py, ["-c", [
+      "import json, torch",
+      "from training.restorer.losses import band_l1",
+      "torch.manual_seed(0)",
+      "out = {}",
+      "for size in (512, 256):",
+      "    gt = torch.rand(2, 3, size, size) * 2 - 1",
+      "    yy, xx = torch.meshgrid(torch.arange(size), torch.arange(size), indexing='ij')",
+      "    checker = ((yy + xx) % 2 * 2 - 1).float() * 0.1",
+      "    out[size] = {'same': [float(t) for t in band_l1(gt, gt, 1.0)], 'offset': [float(t) for t in band_l1(gt + 0.1, gt, 1.0)],",
+      "                 'checker': [float(t) for t in band_l1(gt + checker, gt, 1.0)],",
+      "                 'weighted': [float(t) for t in band_l1(gt + 0.1, gt, 1.0, torch.tensor([0.0, 2.0]), torch.tensor([1.0, 1.0]))]}",
+      "print(json.dumps(out))",
+    ].join("\n")], { cwd: REPO, encoding: "utf8" }));
+    for (const size of ["512", "256"]) {
+      const b = bands[size];
+      expect(b.same[0]).toBeLessThan(1e-6);
+      expect(b.same[1]).toBeLessThan(1e-6);
+      expect(b.offset[0]).toBeCloseTo(0.1, 4);
+      expect(b.offset[1]).toBeLessThan(1e-4);
+      expect(b.checker[1]).toBeGreaterThan(0.06);
+      expect(b.weighted[0]).toBeCloseTo(0.1, 4); // per-face weights 0 and 2, averaged over the batch
+    }
+    expect(bands["512"].checker[0]).toBeLessThan(1e-4);
+    // sigma is in pixels of a 512 face: on a 256 face the split is half as wide, so more of the checkerboard is low band
+    expect(bands["256"].checker[0]).toBeGreaterThan(100 * bands["512"].checker[0]);
   });
 
   it("trains the plain residual CNN control (L1 only, 192 px crops) and exports it to the same contract", async () => {

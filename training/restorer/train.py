@@ -24,7 +24,7 @@ from ..common.paths import REPO
 from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, save_checkpoint, setup_runtime, unwrap
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
-from .losses import (PatchDiscriminator, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, mouth_crops, per_sample, roi_lpips,
+from .losses import (PatchDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, mouth_crops, per_sample, roi_lpips,
                      ssim_loss, ssim_map)
 from .model import ControlCNN, Restorer, VQAutoencoder
 
@@ -293,7 +293,13 @@ def main():
             # Different optima at w = 0 and w = 1 are what teach the fidelity input a meaning: with the same loss for
             # every w the network learned to ignore it.
             fw = {k: fidelity_weight(points, w) for k, points in lw.get("by_fidelity", {}).items()}
-            l1 = per_sample((o - gt).abs(), fw.get("l1"))
+            if lw.get("band_sigma"):
+                # band_sigma: L1 split into a low band (weights "l1_low") and a high band (weights "l1").
+                l1_low, l1 = band_l1(o, gt, lw["band_sigma"], fw.get("l1_low"), fw.get("l1"))
+                logs["l1_low"] = l1_low.item()
+                l1 = l1 + l1_low
+            else:
+                l1 = per_sample((o - gt).abs(), fw.get("l1"))
             lp = per_sample(lpips(*same_crop(o, gt, tc.get("lpips_crop", 0), rng)), fw.get("lpips"))
             loss = lw["pix"] * (l1 + lp)
             logs.update(l1=l1.item(), lpips=lp.item())
