@@ -17,6 +17,11 @@ function run(args: string[]): string {
   return execFileSync(py, ["-m", ...args], { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/** A Python snippet (one line per entry) run with the recipe's torch; what it prints is JSON. */
+function pyJson(lines: string[], ...args: string[]) {
+  return JSON.parse(execFileSync(py, ["-c", lines.join("\n"), ...args], { cwd: REPO, encoding: "utf8" }));
+}
+
 function lastLog(out: string): Record<string, unknown> {
   const rows = out.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
   return rows[rows.length - 1];
@@ -141,7 +146,7 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(fine).toContain('"discs": ["texture"]');
     expect(fine.split("\n").some((l) => l.startsWith('{"iter"') && "texture" in JSON.parse(l))).toBe(true);
     expect(lastLog(fine).event).toBe("done");
-    const changed = JSON.parse(execFileSync(py, ["-c", [
+    const changed = pyJson([
       "import json, sys, torch",
       "a = torch.load(sys.argv[1])['model']; b = torch.load(sys.argv[2])['model']",
       "diff = lambda p: any(not torch.equal(a[k], b[k]) for k in a if k.startswith(p))",
@@ -150,7 +155,7 @@ describe("training recipes (smoke, tiny width)", () => {
       "discs = sorted(torch.load(sys.argv[2])['discs'])",
       "print(json.dumps({'encoder': diff('encoder.'), 'head': diff('decoder.out.'), 'new': new('decoder.out.detail512.') and new('decoder.out.noise512.'),",
       "                  'noise_moved': all(bool(t.abs().sum() > 0) for t in noise), 'map_stored': any(k.endswith('.fixed') for k in b), 'discs': discs}))",
-    ].join("\n"), join(work, "restorer-refine", "last.pt"), join(work, "restorer-512", "last.pt")], { cwd: REPO, encoding: "utf8" }));
+    ], join(work, "restorer-refine", "last.pt"), join(work, "restorer-512", "last.pt"));
     expect(changed).toEqual({
       encoder: false, head: true, new: true, noise_moved: true, map_stored: false, discs: ["eye", "global", "mouth", "texture"],
     });
@@ -159,18 +164,18 @@ describe("training recipes (smoke, tiny width)", () => {
   }, 240_000);
 
   it("weights each face's loss by its fidelity: a line through two points, piecewise linear through more", () => {
-    const weights = JSON.parse(execFileSync(py, ["-c", [
+    const weights = pyJson([
       "import json, torch",
       "from training.restorer.losses import fidelity_weight",
       "w = torch.tensor([0.0, 0.25, 0.5, 0.75, 1.0])",
       "print(json.dumps({'two': fidelity_weight([0.5, 2.0], w).tolist(), 'three': fidelity_weight([0.0, 2.0, 6.0], w).tolist()}))",
-    ].join("\n")], { cwd: REPO, encoding: "utf8" }));
+    ]);
     expect(weights.two).toEqual([0.5, 0.875, 1.25, 1.625, 2.0]);
     expect(weights.three).toEqual([0, 1, 2, 4, 6]);
   });
 
   it("splits L1 into bands: an offset is all low band, a pixel checkerboard high band, sigma scaled to the face size", () => {
-    const bands = JSON.parse(execFileSync(py, ["-c", [
+    const bands = pyJson([
       "import json, torch",
       "from training.restorer.losses import band_l1",
       "torch.manual_seed(0)",
@@ -183,7 +188,7 @@ describe("training recipes (smoke, tiny width)", () => {
       "                 'checker': [float(t) for t in band_l1(gt + checker, gt, 1.0)],",
       "                 'weighted': [float(t) for t in band_l1(gt + 0.1, gt, 1.0, torch.tensor([0.0, 2.0]), torch.tensor([1.0, 1.0]))]}",
       "print(json.dumps(out))",
-    ].join("\n")], { cwd: REPO, encoding: "utf8" }));
+    ]);
     for (const size of ["512", "256"]) {
       const b = bands[size];
       expect(b.same[0]).toBeLessThan(1e-6);

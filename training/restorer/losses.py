@@ -155,13 +155,10 @@ def band_energy(x, scales=(1, 2), window=16, sigma=1.0):
     """Local RMS of the high-pass band (grey image minus its Gaussian blur, sigma 1) at full and half resolution, in
     window x window cells. It says how much detail there is in each cell, not where its edges lie."""
     g = x.mean(1, keepdim=True)
-    k = _gaussian_window(7, sigma).to(g)
-    p = k.numel() // 2  # reflect padding keeps the band's size, so its cells line up at every scale
-    blur = lambda t: F.conv2d(F.conv2d(F.pad(t, (p, p, p, p), mode="reflect"), k.view(1, 1, 1, -1)), k.view(1, 1, -1, 1))
     bands = []
     for s in scales:
         t = F.avg_pool2d(g, s) if s > 1 else g
-        hp = t - blur(t)
+        hp = t - lowpass(t, sigma)  # reflect-padded: the band keeps its size, so its cells line up at every scale
         bands.append(torch.sqrt(F.avg_pool2d(hp * hp, window) + 1e-6))
     return bands
 
