@@ -137,9 +137,10 @@ describe("training recipes (smoke, tiny width)", () => {
       'model.detail512={"width": 4, "blocks": 1, "gain": 10}', 'model.noise={"gain": 30, "seed": 0, "init": 0.05}', "loss.detail=10",
       'train.trainable=["decoder.out"]', "loss.texture=0.8", `train.init_discs=${join(work, "restorer-up", "last.pt")}`, "train.disc_warmup=2", "train.texture_crop=64",
       "train.texture_highpass=8", "train.texture_pool=2", "train.d_lr_mult=4", "train.disc_warmup_repeat=2",
-      "loss.band_sigma=1.0", "loss.by_fidelity.l1_low=[1.5, 3.0, 3.0]",
+      "loss.band_sigma=1.0", "loss.by_fidelity.l1_low=[1.5, 3.0, 3.0]", "loss.perceptual_high_band=true",
     ]);
     expect(fine).toContain('"l1_low": ');
+    expect(fine).toContain('"event": "perceptual_view", "band": "high", "sigma": 1.0');
     expect(fine).toContain('"event": "trainable"');
     expect(fine).toContain(`"discs": ["eye", "global", "mouth"], "discs_from": ${JSON.stringify(join(work, "restorer-up", "last.pt"))}`);
     expect(fine).toContain('"event": "disc_warmup", "step": 1');
@@ -201,6 +202,30 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(bands["512"].checker[0]).toBeLessThan(1e-4);
     // sigma is in pixels of a 512 face: on a 256 face the split is half as wide, so more of the checkerboard is low band
     expect(bands["256"].checker[0]).toBeGreaterThan(100 * bands["512"].checker[0]);
+  });
+
+  it("shows the perceptual terms the output's high band only: blind to a tone offset, no gradient into the low band", () => {
+    const view = pyJson([
+      "import json, torch",
+      "from training.restorer.losses import high_band_view",
+      "# sigma 4 on a 128 face: 1 pixel, as sigma 1 on a 512 one",
+      "torch.manual_seed(0)",
+      "gt = torch.rand(2, 3, 128, 128) * 2 - 1",
+      "yy, xx = torch.meshgrid(torch.arange(128), torch.arange(128), indexing='ij')",
+      "checker = ((yy + xx) % 2 * 2 - 1).float() * 0.1",
+      "o = (gt + 0.3 * torch.randn_like(gt)).requires_grad_(True)",
+      "g = gt.clone().requires_grad_(True)",
+      "(high_band_view(o, g, 4.0) * torch.randn_like(gt)).sum().backward()",
+      "print(json.dumps({'offset': float((high_band_view(gt + 0.2, gt, 4.0) - gt).abs().max()),",
+      "                  'checker': float((high_band_view(gt + checker, gt, 4.0) - gt).abs().mean()),",
+      "                  'grad_dc': float(o.grad.mean((2, 3)).abs().max()), 'grad_rms': float(o.grad.pow(2).mean().sqrt()),",
+      "                  'gt_grad': g.grad is None}))",
+    ]);
+    expect(view.offset).toBeLessThan(1e-5); // a tone shift of the whole face costs nothing here: L1 and SSIM see it
+    expect(view.checker).toBeGreaterThan(0.06); // a pixel-scale pattern goes through
+    expect(view.grad_rms).toBeGreaterThan(0.5);
+    expect(view.grad_dc).toBeLessThan(1e-4 * view.grad_rms); // no constant component (a random gradient has about 1e-2)
+    expect(view.gt_grad).toBe(true);
   });
 
   it("trains the plain residual CNN control (L1 only, 192 px crops) and exports it to the same contract", async () => {

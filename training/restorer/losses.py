@@ -151,6 +151,15 @@ def band_l1(out, gt, sigma, weight_low=None, weight_high=None):
     return per_sample((lo - lg).abs(), weight_low), per_sample(((out - lo) - (gt - lg)).abs(), weight_high)
 
 
+def high_band_view(out, gt, sigma):
+    """The output's high band over the ground truth's low band (split at `sigma`, pixels of a 512 face), for the
+    perceptual, adversarial and style terms. Why: fed `out` itself those terms also pull the low band (tone, shape,
+    the PSNR and SSIM side) toward whatever looks sharp; fed this view their gradient reaches only the output's high
+    band, so the low band answers to the fidelity terms alone (models/restorer.md, "Fidelity as two bands")."""
+    s = sigma * gt.shape[-1] / 512
+    return out - lowpass(out, s) + lowpass(gt, s).detach()
+
+
 def band_energy(x, scales=(1, 2), window=16, sigma=1.0):
     """Local RMS of the high-pass band (grey image minus its Gaussian blur, sigma 1) at full and half resolution, in
     window x window cells. It says how much detail there is in each cell, not where its edges lie."""

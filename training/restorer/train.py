@@ -24,8 +24,8 @@ from ..common.paths import REPO
 from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, save_checkpoint, setup_runtime, unwrap
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
-from .losses import (PatchDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, mouth_crops, per_sample, roi_lpips,
-                     ssim_loss, ssim_map)
+from .losses import (PatchDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, high_band_view,
+                     mouth_crops, per_sample, roi_lpips, ssim_loss, ssim_map)
 from .model import ControlCNN, Restorer, VQAutoencoder
 
 
@@ -128,16 +128,18 @@ def discriminator_step(discs, opt_d, gt, fake, texture=None, only=None) -> float
     return dl.item()
 
 
-def warm_discriminators(net, discs, opt_d, stream, parser, steps, dev, log, texture=None, only=None, repeat=1):
+def warm_discriminators(net, discs, opt_d, stream, parser, steps, dev, log, texture=None, only=None, repeat=1, view=None):
     """Fresh discriminators for a trained generator (its own were not kept, e.g. weights recovered from ONNX, or one
     new to the recipe): train them alone against its outputs first, so that the adversarial terms start from a
     critic that knows real faces from this generator's, not from noise. `repeat` updates per generated batch: the
-    generator's forward pass is most of a step's cost, and the texture critic draws new windows on every update."""
+    generator's forward pass is most of a step's cost, and the texture critic draws new windows on every update.
+    `view(out, gt)`: what the critics will be shown as fakes in training (e.g. losses.high_band_view)."""
     net.eval()
     for i in range(steps):
         lq, gt = (t.to(dev) for t in next(stream))
         with torch.no_grad():
             fake = net(lq, parse_probs(parser, lq), torch.rand(lq.shape[0], device=dev))
+            fake = view(fake, gt) if view else fake
         for _ in range(repeat):
             dl = discriminator_step(discs, opt_d, gt, fake, texture, only)
         if (i + 1) % 10 == 0 or i == 0:
@@ -152,6 +154,8 @@ def main():
     args = ap.parse_args()
     cfg = load_config(args.config, args.set)
     tc, lw = cfg["train"], cfg.get("loss", {})
+    if lw.get("perceptual_high_band") and not lw.get("band_sigma"):
+        raise SystemExit(f"{cfg.get('name', 'config')}: loss.perceptual_high_band needs loss.band_sigma (where the bands split)")
     stage = cfg["stage"]
     rt = setup_runtime(tc["threads"])
     dev = rt["device"]
@@ -227,11 +231,14 @@ def main():
     data = loaders(cfg, rt, degraded=stage != "vq")
     streams = {k: forever(v) for k, v in data.items()}
     rng = random.Random(tc["seed"] * 1000 + rt["rank"] + state["iter"])
+    perceptual_view = (lambda o, g: high_band_view(o, g, lw["band_sigma"])) if lw.get("perceptual_high_band") else None
+    if perceptual_view:
+        log.log(event="perceptual_view", band="high", sigma=lw["band_sigma"])
     texture = lambda t: texture_crops(t, tc.get("texture_crop", 128), tc.get("texture_crops", 2), rng)
     fresh = set(discs) - carried
     if not ck and fresh and tc.get("disc_warmup"):
         warm_discriminators(net, ddp_discs, opt_d, streams["full"], parser, tc["disc_warmup"], dev, log, texture, fresh,
-                            tc.get("disc_warmup_repeat", 1))
+                            tc.get("disc_warmup_repeat", 1), perceptual_view)
     val = None
     if is_main(rt) and stage != "vq" and tc.get("eval_every", 0):
         lpips = lpips or LPIPSSqueeze().to(dev)
@@ -300,11 +307,14 @@ def main():
                 l1 = l1 + l1_low
             else:
                 l1 = per_sample((o - gt).abs(), fw.get("l1"))
-            lp = per_sample(lpips(*same_crop(o, gt, tc.get("lpips_crop", 0), rng)), fw.get("lpips"))
+            # perceptual_high_band: the perceptual and adversarial terms see the output's high band only
+            # (losses.high_band_view); L1, SSIM and identity still see the output itself.
+            pv = perceptual_view(o, gt) if perceptual_view else o
+            lp = per_sample(lpips(*same_crop(pv, gt, tc.get("lpips_crop", 0), rng)), fw.get("lpips"))
             loss = lw["pix"] * (l1 + lp)
             logs.update(l1=l1.item(), lpips=lp.item())
             if lw.get("roi_lpips"):
-                rl = roi_lpips(lpips, o, gt, fw.get("lpips"))
+                rl = roi_lpips(lpips, pv, gt, fw.get("lpips"))
                 loss = loss + lw["pix"] * lw["roi_lpips"] * rl
                 logs["roi_lpips"] = rl.item()
             if lw.get("ssim"):
@@ -315,7 +325,7 @@ def main():
                 logs["ssim"] = ss.item()
             if lw.get("detail"):
                 # Detail-energy matching (losses.detail_loss): the amount of fine detail, not its phase.
-                dl = detail_loss(o, gt, fw.get("detail"))
+                dl = detail_loss(pv, gt, fw.get("detail"))
                 loss = loss + lw["detail"] * dl
                 logs["detail"] = dl.item()
             if ident is not None:
@@ -337,18 +347,18 @@ def main():
                 aw = fw.get("adv")
                 for d in discs.values():
                     d.requires_grad_(False)
-                fake_g, _ = ddp_discs["global"](F.avg_pool2d(out, 2))
+                fake_g, _ = ddp_discs["global"](F.avg_pool2d(pv, 2))
                 adv = g_adv(fake_g, aw)
                 roi = 0.0
                 style = 0.0
                 tex = 0.0
                 for key, crops in (("eye", eye_crops), ("mouth", mouth_crops)):
-                    lf, ff = ddp_discs[key](crops(out))
+                    lf, ff = ddp_discs[key](crops(pv))
                     _, fr = ddp_discs[key](crops(gt))
                     roi = roi + g_adv(lf, aw)
                     style = style + gram_loss(ff, fr, aw)
                 if "texture" in discs:
-                    tex = g_adv(ddp_discs["texture"](texture(out))[0], aw)
+                    tex = g_adv(ddp_discs["texture"](texture(pv))[0], aw)
                     logs["texture"] = tex.item()
                 loss = loss + ramp * (lw["adv"] * adv + lw["roi"] * roi + lw["style"] * style + lw.get("texture", 0) * tex)
                 logs.update(adv=adv.item(), roi=float(roi), style=float(style), ramp=ramp)
@@ -356,7 +366,7 @@ def main():
         loss.backward()
         opt_g.step()
         if stage == "restore" and gan_on and opt_d:
-            logs["d"] = discriminator_step(ddp_discs, opt_d, gt, out.detach(), texture)
+            logs["d"] = discriminator_step(ddp_discs, opt_d, gt, pv.detach(), texture)
         now = time.time()
         state["elapsed"] += now - t_last
         t_last = now
