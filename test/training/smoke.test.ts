@@ -138,7 +138,11 @@ describe("training recipes (smoke, tiny width)", () => {
       'train.trainable=["decoder.out"]', "loss.texture=0.8", `train.init_discs=${join(work, "restorer-up", "last.pt")}`, "train.disc_warmup=2", "train.texture_crop=64",
       "train.texture_highpass=8", "train.texture_pool=2", "train.d_lr_mult=4", "train.disc_warmup_repeat=2",
       "loss.band_sigma=1.0", "loss.by_fidelity.l1_low=[1.5, 3.0, 3.0]", "loss.perceptual_high_band=true",
+      `loss.low_band_teacher={"checkpoint": ${JSON.stringify(join(work, "restorer-refine", "last.pt"))}, "fidelity": 1.0}`,
+      "loss.by_fidelity.teacher=[0.0, 3.0, 1.0]",
     ]);
+    expect(fine).toContain('"event": "teacher"');
+    expect(fine.split("\n").some((l) => l.startsWith('{"iter"') && JSON.parse(l).teacher > 0)).toBe(true);
     expect(fine).toContain('"l1_low": ');
     expect(fine).toContain('"event": "perceptual_view", "band": "high", "sigma": 1.0');
     expect(fine).toContain('"event": "trainable"');
@@ -226,6 +230,21 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(view.grad_rms).toBeGreaterThan(0.5);
     expect(view.grad_dc).toBeLessThan(1e-4 * view.grad_rms); // no constant component (a random gradient has about 1e-2)
     expect(view.gt_grad).toBe(true);
+  });
+
+  it("refuses a band option without the setting it needs, naming both", () => {
+    const attempt = (sets: string[]) => {
+      try {
+        run(["training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "refused"), "--set", ...sets]);
+      } catch (e) {
+        return String((e as { stderr?: string }).stderr);
+      }
+      return "started";
+    };
+    expect(attempt(["loss.perceptual_high_band=true"])).toContain("loss.perceptual_high_band needs loss.band_sigma");
+    expect(attempt(["loss.band_sigma=1.0", 'loss.low_band_teacher={"checkpoint": "x.pt"}'])).toContain(
+      "loss.low_band_teacher needs loss.by_fidelity.teacher",
+    );
   });
 
   it("trains the plain residual CNN control (L1 only, 192 px crops) and exports it to the same contract", async () => {

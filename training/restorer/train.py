@@ -25,7 +25,7 @@ from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, 
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
 from .losses import (PatchDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, high_band_view,
-                     mouth_crops, per_sample, roi_lpips, ssim_loss, ssim_map)
+                     mouth_crops, per_sample, roi_lpips, ssim_loss, ssim_map, teacher_low_band_l1)
 from .model import ControlCNN, Restorer, VQAutoencoder
 
 
@@ -154,8 +154,10 @@ def main():
     args = ap.parse_args()
     cfg = load_config(args.config, args.set)
     tc, lw = cfg["train"], cfg.get("loss", {})
-    if lw.get("perceptual_high_band") and not lw.get("band_sigma"):
-        raise SystemExit(f"{cfg.get('name', 'config')}: loss.perceptual_high_band needs loss.band_sigma (where the bands split)")
+    for key, needs in (("perceptual_high_band", "band_sigma"), ("low_band_teacher", "band_sigma"), ("low_band_teacher", "by_fidelity.teacher")):
+        section, _, leaf = needs.rpartition(".")
+        if lw.get(key) and not (lw.get(section, {}) if section else lw).get(leaf):
+            raise SystemExit(f"{cfg.get('name', 'config')}: loss.{key} needs loss.{needs}")
     stage = cfg["stage"]
     rt = setup_runtime(tc["threads"])
     dev = rt["device"]
@@ -225,6 +227,17 @@ def main():
     model = DDP(net, find_unused_parameters=True) if rt["world"] > 1 else net
     ddp_discs = {k: (DDP(d) if rt["world"] > 1 else d) for k, d in discs.items()}
 
+    teacher = None
+    if stage == "restore" and lw.get("low_band_teacher"):
+        # low_band_teacher: {"checkpoint": a restorer of this graph, "fidelity": 1.0}, frozen. Its output at that
+        # fidelity is the target of our output's low band (weights by_fidelity.teacher), beside the ground truth's:
+        # a point the network is known to reach, where the ground truth's low band is partly out of reach and its
+        # L1 did not hold the low band once the high band was asked for texture (v29).
+        tcfg = lw["low_band_teacher"]
+        teacher = Restorer(**cfg["model"]).to(dev)
+        teacher.load_carried(torch.load(REPO / tcfg["checkpoint"], map_location="cpu")["model"])
+        teacher.eval().requires_grad_(False)
+        log.log(event="teacher", path=tcfg["checkpoint"], fidelity=tcfg.get("fidelity", 1.0))
     lpips = LPIPSSqueeze().to(dev) if stage != "control" else None
     ident = IdentityEmbedder().to(dev) if stage == "restore" and lw.get("identity", 0) > 0 else None
     parser = load_parser(cfg, dev) if stage == "restore" else None
@@ -313,6 +326,12 @@ def main():
             lp = per_sample(lpips(*same_crop(pv, gt, tc.get("lpips_crop", 0), rng)), fw.get("lpips"))
             loss = lw["pix"] * (l1 + lp)
             logs.update(l1=l1.item(), lpips=lp.item())
+            if teacher is not None:
+                with torch.no_grad():
+                    t = at_gt_size(teacher(lq, seg, torch.full_like(w, lw["low_band_teacher"].get("fidelity", 1.0))), gt)
+                tl = teacher_low_band_l1(o, t, lw["band_sigma"], fw["teacher"])
+                loss = loss + lw["pix"] * tl
+                logs["teacher"] = tl.item()
             if lw.get("roi_lpips"):
                 rl = roi_lpips(lpips, pv, gt, fw.get("lpips"))
                 loss = loss + lw["pix"] * lw["roi_lpips"] * rl
