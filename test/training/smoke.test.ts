@@ -242,6 +242,10 @@ describe("training recipes (smoke, tiny width)", () => {
       return "started";
     };
     expect(attempt(["loss.perceptual_high_band=true"])).toContain("loss.perceptual_high_band needs loss.band_sigma");
+    // A number is the view's own split: no band_sigma needed, so this run gets past the check to the missing prior.
+    const own = attempt(["loss.perceptual_high_band=2.0", "prior_checkpoint=training/runs/nonexistent-prior.pt"]);
+    expect(own).toContain("nonexistent-prior.pt");
+    expect(own).not.toContain("needs loss.band_sigma");
     expect(attempt(["loss.band_sigma=1.0", 'loss.low_band_teacher={"checkpoint": "x.pt"}'])).toContain(
       "loss.low_band_teacher needs loss.by_fidelity.teacher",
     );

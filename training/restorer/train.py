@@ -156,7 +156,8 @@ def main():
     tc, lw = cfg["train"], cfg.get("loss", {})
     for key, needs in (("perceptual_high_band", "band_sigma"), ("low_band_teacher", "band_sigma"), ("low_band_teacher", "by_fidelity.teacher")):
         section, _, leaf = needs.rpartition(".")
-        if lw.get(key) and not (lw.get(section, {}) if section else lw).get(leaf):
+        own_sigma = key == "perceptual_high_band" and type(lw.get(key)) in (int, float)
+        if lw.get(key) and not own_sigma and not (lw.get(section, {}) if section else lw).get(leaf):
             raise SystemExit(f"{cfg.get('name', 'config')}: loss.{key} needs loss.{needs}")
     stage = cfg["stage"]
     rt = setup_runtime(tc["threads"])
@@ -244,9 +245,13 @@ def main():
     data = loaders(cfg, rt, degraded=stage != "vq")
     streams = {k: forever(v) for k, v in data.items()}
     rng = random.Random(tc["seed"] * 1000 + rt["rank"] + state["iter"])
-    perceptual_view = (lambda o, g: high_band_view(o, g, lw["band_sigma"])) if lw.get("perceptual_high_band") else None
+    # perceptual_high_band: true splits where L1 does (band_sigma); a number is a split of its own, so the perceptual
+    # terms can be given mid frequencies (which NIQE counts) while L1 keeps its finer split.
+    phb = lw.get("perceptual_high_band")
+    view_sigma = phb if type(phb) in (int, float) else lw.get("band_sigma")
+    perceptual_view = (lambda o, g: high_band_view(o, g, view_sigma)) if phb else None
     if perceptual_view:
-        log.log(event="perceptual_view", band="high", sigma=lw["band_sigma"])
+        log.log(event="perceptual_view", band="high", sigma=view_sigma)
     texture = lambda t: texture_crops(t, tc.get("texture_crop", 128), tc.get("texture_crops", 2), rng)
     fresh = set(discs) - carried
     if not ck and fresh and tc.get("disc_warmup"):
