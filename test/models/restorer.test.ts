@@ -62,6 +62,7 @@ describe.skipIf(!shipped)("shipped restorer model", () => {
     return { width: lq.width, height: lq.height, data: result.image.data as Uint8Array };
   };
   const mean = (rows: Scores[], k: keyof Scores) => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+  const m = (rows: Scores[], k: keyof Scores) => mean(rows, k).toFixed(4);
 
   // At the default fidelity.
   const restored: Scores[] = [];
@@ -73,7 +74,6 @@ describe.skipIf(!shipped)("shipped restorer model", () => {
       restored.push(await score(await restore(lq), hq));
     }
     const inputs = pairs.map((p) => p.input);
-    const m = (rows: Scores[], k: keyof Scores) => mean(rows, k).toFixed(4);
     console.log(`eval-reference means: PSNR ${m(inputs, "ps")} -> ${m(restored, "ps")}, SSIM ${m(inputs, "ss")} -> ` +
       `${m(restored, "ss")}, LPIPS ${m(inputs, "lp")} -> ${m(restored, "lp")}, IDD ${m(inputs, "id")} -> ${m(restored, "id")}`);
   });
@@ -111,7 +111,6 @@ describe.skipIf(!shipped)("shipped restorer model", () => {
     const faithful: Scores[] = [];
     for (const { lq, hq } of pairs) faithful.push(await score(await restore(lq, 1), hq));
     const inputs = pairs.map((p) => p.input);
-    const m = (rows: Scores[], k: keyof Scores) => mean(rows, k).toFixed(4);
     console.log(`fidelity 1, eval-reference means: PSNR ${m(inputs, "ps")} -> ${m(faithful, "ps")}, SSIM ${m(inputs, "ss")} -> ` +
       `${m(faithful, "ss")}, LPIPS ${m(inputs, "lp")} -> ${m(faithful, "lp")}, IDD ${m(inputs, "id")} -> ${m(faithful, "id")}`);
     expect(mean(faithful, "ps")).toBeGreaterThan(mean(inputs, "ps"));

@@ -160,13 +160,6 @@ def high_band_view(out, gt, sigma):
     return out - lowpass(out, s) + lowpass(gt, s).detach()
 
 
-def teacher_low_band_l1(out, target, sigma, weight=None):
-    """L1 between the low bands (split at `sigma`, pixels of a 512 face) of the output and a frozen model's output:
-    holds the output's tone and shape where that model has them and leaves its high band free."""
-    s = sigma * target.shape[-1] / 512
-    return per_sample((lowpass(out, s) - lowpass(target.detach(), s)).abs(), weight)
-
-
 def band_energy(x, scales=(1, 2), window=16, sigma=1.0):
     """Local RMS of the high-pass band (grey image minus its Gaussian blur, sigma 1) at full and half resolution, in
     window x window cells. It says how much detail there is in each cell, not where its edges lie."""

@@ -25,7 +25,7 @@ from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, 
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
 from .losses import (PatchDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, high_band_view,
-                     mouth_crops, per_sample, roi_lpips, ssim_loss, ssim_map, teacher_low_band_l1)
+                     mouth_crops, per_sample, roi_lpips, ssim_loss, ssim_map)
 from .model import ControlCNN, Restorer, VQAutoencoder
 
 
@@ -154,10 +154,14 @@ def main():
     args = ap.parse_args()
     cfg = load_config(args.config, args.set)
     tc, lw = cfg["train"], cfg.get("loss", {})
-    for key, needs in (("perceptual_high_band", "band_sigma"), ("low_band_teacher", "band_sigma"), ("low_band_teacher", "by_fidelity.teacher")):
-        section, _, leaf = needs.rpartition(".")
-        own_sigma = key == "perceptual_high_band" and type(lw.get(key)) in (int, float)
-        if lw.get(key) and not own_sigma and not (lw.get(section, {}) if section else lw).get(leaf):
+    # perceptual_high_band: true splits where L1 does (band_sigma); a number is a split of its own, so the perceptual
+    # terms can be given mid frequencies (which NIQE counts) while L1 keeps its finer split.
+    phb = lw.get("perceptual_high_band")
+    view_sigma = phb if type(phb) in (int, float) else lw.get("band_sigma")
+    for key, needs, have in (("perceptual_high_band", "band_sigma", view_sigma),
+                             ("low_band_teacher", "band_sigma", lw.get("band_sigma")),
+                             ("low_band_teacher", "by_fidelity.teacher", lw.get("by_fidelity", {}).get("teacher"))):
+        if lw.get(key) and not have:
             raise SystemExit(f"{cfg.get('name', 'config')}: loss.{key} needs loss.{needs}")
     stage = cfg["stage"]
     rt = setup_runtime(tc["threads"])
@@ -235,20 +239,17 @@ def main():
         # a point the network is known to reach, where the ground truth's low band is partly out of reach and its
         # L1 did not hold the low band once the high band was asked for texture (v29).
         tcfg = lw["low_band_teacher"]
+        teacher_w = tcfg.get("fidelity", 1.0)
         teacher = Restorer(**cfg["model"]).to(dev)
         teacher.load_carried(torch.load(REPO / tcfg["checkpoint"], map_location="cpu")["model"])
         teacher.eval().requires_grad_(False)
-        log.log(event="teacher", path=tcfg["checkpoint"], fidelity=tcfg.get("fidelity", 1.0))
+        log.log(event="teacher", path=tcfg["checkpoint"], fidelity=teacher_w)
     lpips = LPIPSSqueeze().to(dev) if stage != "control" else None
     ident = IdentityEmbedder().to(dev) if stage == "restore" and lw.get("identity", 0) > 0 else None
     parser = load_parser(cfg, dev) if stage == "restore" else None
     data = loaders(cfg, rt, degraded=stage != "vq")
     streams = {k: forever(v) for k, v in data.items()}
     rng = random.Random(tc["seed"] * 1000 + rt["rank"] + state["iter"])
-    # perceptual_high_band: true splits where L1 does (band_sigma); a number is a split of its own, so the perceptual
-    # terms can be given mid frequencies (which NIQE counts) while L1 keeps its finer split.
-    phb = lw.get("perceptual_high_band")
-    view_sigma = phb if type(phb) in (int, float) else lw.get("band_sigma")
     perceptual_view = (lambda o, g: high_band_view(o, g, view_sigma)) if phb else None
     if perceptual_view:
         log.log(event="perceptual_view", band="high", sigma=view_sigma)
@@ -333,8 +334,9 @@ def main():
             logs.update(l1=l1.item(), lpips=lp.item())
             if teacher is not None:
                 with torch.no_grad():
-                    t = at_gt_size(teacher(lq, seg, torch.full_like(w, lw["low_band_teacher"].get("fidelity", 1.0))), gt)
-                tl = teacher_low_band_l1(o, t, lw["band_sigma"], fw["teacher"])
+                    t = at_gt_size(teacher(lq, seg, torch.full_like(w, teacher_w)), gt)
+                # The low band of band_l1 against the teacher's output instead of the ground truth.
+                tl, _ = band_l1(o, t, lw["band_sigma"], fw["teacher"])
                 loss = loss + lw["pix"] * tl
                 logs["teacher"] = tl.item()
             if lw.get("roi_lpips"):
