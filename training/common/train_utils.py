@@ -34,6 +34,41 @@ def is_main(rt: dict) -> bool:
     return rt["rank"] == 0
 
 
+def main_value(value: float, rt: dict) -> float:
+    """Rank 0's value on every rank. For what decides control flow (the time budget, the phase of the schedule):
+    each rank's own clock differs, and ranks that take different branches wait for each other's collectives forever."""
+    if rt["world"] == 1:
+        return value
+    t = torch.tensor([value], dtype=torch.float64, device=rt["device"])
+    dist.broadcast(t, 0)
+    return float(t)
+
+
+def sum_over_ranks_(t: torch.Tensor, rt: dict) -> torch.Tensor:
+    if rt["world"] > 1:
+        dist.all_reduce(t)
+    return t
+
+
+def from_main_(t: torch.Tensor, rt: dict) -> torch.Tensor:
+    """Rank 0's copy of a tensor changed outside the gradient (DDP averages gradients, it does not re-sync weights)."""
+    if rt["world"] > 1:
+        dist.broadcast(t, 0)
+    return t
+
+
+def weight_spread(modules: list[torch.nn.Module], rt: dict) -> float | None:
+    """How far the ranks' copies of the weights are apart (the largest relative difference of their sums and sums
+    of squares): 0 when DDP kept them one model, as it must. None for one process."""
+    if rt["world"] == 1:
+        return None
+    ps = [p.detach().double() for m in modules for p in m.parameters()]
+    mine = torch.stack([sum(p.sum() for p in ps), sum(p.pow(2).sum() for p in ps)]).to(rt["device"])
+    every = [torch.zeros_like(mine) for _ in range(rt["world"])]
+    dist.all_gather(every, mine)
+    return max(float(((e - every[0]).abs() / every[0].abs().clamp_min(1e-12)).max()) for e in every)
+
+
 def unwrap(model: torch.nn.Module) -> torch.nn.Module:
     return model.module if hasattr(model, "module") else model
 

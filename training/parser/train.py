@@ -14,10 +14,22 @@ from torch.utils.data import DataLoader, DistributedSampler
 
 from ..common.faces import parser_split
 from ..common.paths import REPO
-from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, save_checkpoint, setup_runtime, unwrap
+from ..common.train_utils import (Logger, is_main, load_checkpoint, load_config, main_value, save_checkpoint, setup_runtime,
+                                  weight_spread)
 from .data import ParsingDataset
 from .metrics import evaluate
 from .model import NUM_CLASSES, ParserNet, widen_checkpoint
+
+
+class TrainingView(torch.nn.Module):
+    """ParserNet's training outputs, (logits at 256, auxiliary logits at 64), as a module's forward."""
+
+    def __init__(self, net: ParserNet):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return self.net.forward_logits(x)
 
 
 def dice_loss(logits, target):
@@ -71,7 +83,9 @@ def main():
         init = torch.load(REPO / tc["init_checkpoint"], map_location="cpu")
         net.load_state_dict(widen_checkpoint(init["model"], net))
         log.log(event="init", checkpoint=tc["init_checkpoint"], iter=init["state"]["iter"])
-    model = DDP(net) if rt["world"] > 1 else net
+    # DDP syncs gradients only for what runs through its own forward: it wraps the training view (logits and the
+    # auxiliary head), not ParserNet.forward (logits only, the export's).
+    model = DDP(TrainingView(net)) if rt["world"] > 1 else TrainingView(net)
     budget = tc["minutes"] * 60
     # Small classes (eyes, brows, ears, mouth) are a few hundred pixels each: weighting their cross-entropy keeps
     # the large skin and hair areas from dominating what the network optimises.
@@ -86,7 +100,7 @@ def main():
 
     def checkpoint(name="last.pt"):
         if is_main(rt):
-            save_checkpoint(run_dir / name, model=unwrap(model).state_dict(), opt=opt.state_dict(), state=state,
+            save_checkpoint(run_dir / name, model=net.state_dict(), opt=opt.state_dict(), state=state,
                             config=cfg)
 
     t_last = time.time()
@@ -101,7 +115,7 @@ def main():
             for g in opt.param_groups:
                 g["lr"] = lr
             x, y = x.to(rt["device"]), y.to(rt["device"])
-            logits, aux = unwrap(model).forward_logits(x) if rt["world"] == 1 else model.module.forward_logits(x)
+            logits, aux = model(x)
             y_half = y[:, ::2, ::2]
             aux_up = F.interpolate(aux, size=y_half.shape[-2:], mode="bilinear", align_corners=False)
             if tc.get("full_res_loss"):
@@ -118,7 +132,7 @@ def main():
             loss.backward()
             opt.step()
             now = time.time()
-            state["elapsed"] += now - t_last
+            state["elapsed"] = main_value(state["elapsed"] + now - t_last, rt)  # one clock: ranks stop together
             t_last = now
             state["iter"] += 1
             if state["iter"] % 20 == 0 or state["iter"] <= 3:
@@ -127,7 +141,7 @@ def main():
             if state["iter"] % tc["ckpt_every"] == 0:
                 checkpoint()
             if val and state["iter"] % tc["eval_every"] == 0:
-                r = evaluate(unwrap(model), val[0][:40], val[1][:40], degraded=True)
+                r = evaluate(net, val[0][:40], val[1][:40], degraded=True)
                 log.log(event="eval", iter=state["iter"], facial_miou_degraded_40=round(r["facial_miou"], 4),
                         eyes=round(r["eyes_iou"], 4))
                 t_last = time.time()  # evaluation time is not training time
@@ -136,7 +150,8 @@ def main():
                 break
         state["epoch"] += 1
     checkpoint()
-    log.log(event="done", **state)
+    spread = weight_spread([net], rt)
+    log.log(event="done", **state, **({"ranks": rt["world"], "weight_spread": spread} if spread is not None else {}))
 
 
 if __name__ == "__main__":

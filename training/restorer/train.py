@@ -21,7 +21,8 @@ from ..common.faces import restoration_train_images, restoration_val_images
 from ..common.identity import IdentityEmbedder
 from ..common.lpips import LPIPSSqueeze
 from ..common.paths import REPO
-from ..common.train_utils import Logger, is_main, load_checkpoint, load_config, save_checkpoint, setup_runtime, unwrap
+from ..common.train_utils import (Logger, from_main_, is_main, load_checkpoint, load_config, main_value, save_checkpoint, setup_runtime,
+                                  sum_over_ranks_, unwrap, weight_spread)
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
 from .losses import (PatchDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, high_band_view,
@@ -250,6 +251,9 @@ def main():
     data = loaders(cfg, rt, degraded=stage != "vq")
     streams = {k: forever(v) for k, v in data.items()}
     rng = random.Random(tc["seed"] * 1000 + rt["rank"] + state["iter"])
+    # Draws that choose a branch (which data source, hence whether the adversarial terms run) come from one stream
+    # that every rank holds alike: under DDP, ranks on different branches wait for each other's collectives forever.
+    shared_rng = random.Random(tc["seed"] * 1000 - 1 - state["iter"])
     perceptual_view = (lambda o, g: high_band_view(o, g, view_sigma)) if phb else None
     if perceptual_view:
         log.log(event="perceptual_view", band="high", sigma=view_sigma)
@@ -283,7 +287,7 @@ def main():
             if o:
                 for g in o.param_groups:
                     g["lr"] = lr * mult
-        source = "small" if "small" in streams and rng.random() < tc.get("small_p", 0.3) else "full"
+        source = "small" if "small" in streams and shared_rng.random() < tc.get("small_p", 0.3) else "full"
         batch = next(streams[source])
         logs = {}
         if parser is not None and state["iter"] % tc.get("parser_reload_every", 50) == 0:
@@ -296,8 +300,11 @@ def main():
             x = gt if gt.shape[-1] == 512 else F.interpolate(gt, size=(512, 512), mode="bilinear", align_corners=False)
             out, vq_loss, idx, z = model(x)
             usage += torch.bincount(idx, minlength=usage.numel())
-            if state["iter"] % tc.get("restart_every", 50) == 49:
-                logs["restarted"] = unwrap(model).quantizer.restart_dead(z, usage)
+            if state["iter"] % tc.get("restart_every", 50) == tc.get("restart_every", 50) - 1:
+                # All ranks' usage decides which codes are dead; rank 0's replacements are kept everywhere.
+                quantizer = unwrap(model).quantizer
+                logs["restarted"] = quantizer.restart_dead(z, sum_over_ranks_(usage, rt))
+                from_main_(quantizer.codebook.weight.data, rt)
                 usage.zero_()
             o = at_gt_size(out, gt)
             l1 = F.l1_loss(o, gt)
@@ -371,20 +378,22 @@ def main():
                 # discriminator at full strength (what produced texture artifacts in the first run).
                 ramp = min(1.0, (progress() - tc.get("gan_start", 0.0)) / tc["gan_ramp"]) if tc.get("gan_ramp") else 1.0
                 aw = fw.get("adv")
+                # The critics frozen, and called unwrapped: their gradients are not wanted here, and a DDP module whose
+                # parameters take no gradient in a backward pass leaves its reducer waiting.
                 for d in discs.values():
                     d.requires_grad_(False)
-                fake_g, _ = ddp_discs["global"](F.avg_pool2d(pv, 2))
+                fake_g, _ = discs["global"](F.avg_pool2d(pv, 2))
                 adv = g_adv(fake_g, aw)
                 roi = 0.0
                 style = 0.0
                 tex = 0.0
                 for key, crops in (("eye", eye_crops), ("mouth", mouth_crops)):
-                    lf, ff = ddp_discs[key](crops(pv))
-                    _, fr = ddp_discs[key](crops(gt))
+                    lf, ff = discs[key](crops(pv))
+                    _, fr = discs[key](crops(gt))
                     roi = roi + g_adv(lf, aw)
                     style = style + gram_loss(ff, fr, aw)
                 if "texture" in discs:
-                    tex = g_adv(ddp_discs["texture"](texture(pv))[0], aw)
+                    tex = g_adv(discs["texture"](texture(pv))[0], aw)
                     logs["texture"] = tex.item()
                 loss = loss + ramp * (lw["adv"] * adv + lw["roi"] * roi + lw["style"] * style + lw.get("texture", 0) * tex)
                 logs.update(adv=adv.item(), roi=float(roi), style=float(style), ramp=ramp)
@@ -394,7 +403,7 @@ def main():
         if stage == "restore" and gan_on and opt_d:
             logs["d"] = discriminator_step(ddp_discs, opt_d, gt, pv.detach(), texture)
         now = time.time()
-        state["elapsed"] += now - t_last
+        state["elapsed"] = main_value(state["elapsed"] + now - t_last, rt)
         t_last = now
         state["iter"] += 1
         if state["iter"] % 10 == 0 or state["iter"] <= 3:
@@ -409,7 +418,8 @@ def main():
             log.log(event="eval", iter=state["iter"], **evaluate(unwrap(model), parser, lpips, val, dev, ident))
             t_last = time.time()
     checkpoint()
-    log.log(event="done", **state)
+    spread = weight_spread([net, *discs.values()], rt)
+    log.log(event="done", **state, **({"ranks": rt["world"], "weight_spread": spread} if spread is not None else {}))
 
 
 @torch.no_grad()
