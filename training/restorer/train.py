@@ -300,7 +300,7 @@ def main():
             x = gt if gt.shape[-1] == 512 else F.interpolate(gt, size=(512, 512), mode="bilinear", align_corners=False)
             out, vq_loss, idx, z = model(x)
             usage += torch.bincount(idx, minlength=usage.numel())
-            if state["iter"] % tc.get("restart_every", 50) == tc.get("restart_every", 50) - 1:
+            if (state["iter"] + 1) % tc.get("restart_every", 50) == 0:
                 # All ranks' usage decides which codes are dead; rank 0's replacements are kept everywhere.
                 quantizer = unwrap(model).quantizer
                 logs["restarted"] = quantizer.restart_dead(z, sum_over_ranks_(usage, rt))
