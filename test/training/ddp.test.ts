@@ -37,7 +37,7 @@ function expectOneModel(rows: Row[], name: string) {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("training recipes under torchrun (2 processes, gloo)", () => {
-  it("trains the parser, the VQ prior and the SaFM restorer with every loss, as one model per stage", () => {
+  it("trains the parser, the VQ prior and the SaFM restorer with every loss, as one model per stage, and resumes", () => {
     expectOneModel(torchrun("parser", ["training.parser.train", "--config", "training/configs/parser-smoke.json"]), "parser");
     // A codebook restart every other iteration: the dead codes are counted over both ranks and replaced alike.
     const vq = torchrun("vq", [
@@ -55,5 +55,13 @@ describe("training recipes under torchrun (2 processes, gloo)", () => {
     for (const key of ["adv", "roi", "style", "d", "id"]) expect(iters.some((r) => key in r)).toBe(true);
     expect(restorer.some((r) => r.event === "eval")).toBe(true);
     expectOneModel(restorer, "restorer");
+    // Stopped runs go on where they were, under DDP too: the same run directory with a longer schedule.
+    const resumed = torchrun("restorer", [
+      "training.restorer.train", "--config", "training/configs/restorer-smoke.json",
+      "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `prior_checkpoint=${join(work, "vq", "last.pt")}`, "train.max_iters=5",
+    ]);
+    expect(resumed.find((r) => r.event === "resume")?.iter).toBe(3);
+    expect(resumed[resumed.length - 1].iter).toBe(5);
+    expectOneModel(resumed, "restorer");
   }, 600_000);
 });
