@@ -45,10 +45,11 @@ describe("training recipes under torchrun (2 processes, gloo)", () => {
     ]);
     expect(vq.some((r) => typeof r.restarted === "number" && r.restarted > 0)).toBe(true);
     expectOneModel(vq, "vq");
-    const restorer = torchrun("restorer", [
+    const stage2 = [
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json",
       "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `prior_checkpoint=${join(work, "vq", "last.pt")}`,
-    ]);
+    ];
+    const restorer = torchrun("restorer", stage2);
     const iters = restorer.filter((r) => "iter" in r && !("event" in r));
     // Both kinds of iteration took place: 256 px faces (no adversarial terms) and 512 ones with the critics' update.
     expect(new Set(iters.map((r) => r.src))).toEqual(new Set(["full", "small"]));
@@ -56,10 +57,7 @@ describe("training recipes under torchrun (2 processes, gloo)", () => {
     expect(restorer.some((r) => r.event === "eval")).toBe(true);
     expectOneModel(restorer, "restorer");
     // Stopped runs go on where they were, under DDP too: the same run directory with a longer schedule.
-    const resumed = torchrun("restorer", [
-      "training.restorer.train", "--config", "training/configs/restorer-smoke.json",
-      "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `prior_checkpoint=${join(work, "vq", "last.pt")}`, "train.max_iters=5",
-    ]);
+    const resumed = torchrun("restorer", [...stage2, "train.max_iters=5"]);
     expect(resumed.find((r) => r.event === "resume")?.iter).toBe(3);
     expect(resumed[resumed.length - 1].iter).toBe(5);
     expectOneModel(resumed, "restorer");

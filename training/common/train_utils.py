@@ -39,9 +39,7 @@ def main_value(value: float, rt: dict) -> float:
     each rank's own clock differs, and ranks that take different branches wait for each other's collectives forever."""
     if rt["world"] == 1:
         return value
-    t = torch.tensor([value], dtype=torch.float64, device=rt["device"])
-    dist.broadcast(t, 0)
-    return float(t)
+    return float(from_main_(torch.tensor([value], dtype=torch.float64, device=rt["device"]), rt))
 
 
 def sum_over_ranks_(t: torch.Tensor, rt: dict) -> torch.Tensor:
@@ -57,16 +55,18 @@ def from_main_(t: torch.Tensor, rt: dict) -> torch.Tensor:
     return t
 
 
-def weight_spread(modules: list[torch.nn.Module], rt: dict) -> float | None:
-    """How far the ranks' copies of the weights are apart (the largest relative difference of their sums and sums
-    of squares): 0 when DDP kept them one model, as it must. None for one process."""
+def rank_agreement(modules: list[torch.nn.Module], rt: dict) -> dict:
+    """For a run's "done" line: the number of ranks and how far their copies of the weights are apart (weight_spread,
+    the largest relative difference of their sums and sums of squares), 0 when DDP kept them one model, as it must.
+    Nothing for one process."""
     if rt["world"] == 1:
-        return None
+        return {}
     ps = [p.detach().double() for m in modules for p in m.parameters()]
     mine = torch.stack([sum(p.sum() for p in ps), sum(p.pow(2).sum() for p in ps)]).to(rt["device"])
     every = [torch.zeros_like(mine) for _ in range(rt["world"])]
     dist.all_gather(every, mine)
-    return max(float(((e - every[0]).abs() / every[0].abs().clamp_min(1e-12)).max()) for e in every)
+    spread = max(float(((e - every[0]).abs() / every[0].abs().clamp_min(1e-12)).max()) for e in every)
+    return {"ranks": rt["world"], "weight_spread": spread}
 
 
 def unwrap(model: torch.nn.Module) -> torch.nn.Module:

@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from ..common.faces import parser_split
 from ..common.paths import REPO
 from ..common.train_utils import (Logger, is_main, load_checkpoint, load_config, main_value, save_checkpoint, setup_runtime,
-                                  weight_spread)
+                                  rank_agreement)
 from .data import ParsingDataset
 from .metrics import evaluate
 from .model import NUM_CLASSES, ParserNet, widen_checkpoint
@@ -150,8 +150,7 @@ def main():
                 break
         state["epoch"] += 1
     checkpoint()
-    spread = weight_spread([net], rt)
-    log.log(event="done", **state, **({"ranks": rt["world"], "weight_spread": spread} if spread is not None else {}))
+    log.log(event="done", **state, **rank_agreement([net], rt))
 
 
 if __name__ == "__main__":

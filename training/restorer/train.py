@@ -22,7 +22,7 @@ from ..common.identity import IdentityEmbedder
 from ..common.lpips import LPIPSSqueeze
 from ..common.paths import REPO
 from ..common.train_utils import (Logger, from_main_, is_main, load_checkpoint, load_config, main_value, save_checkpoint, setup_runtime,
-                                  sum_over_ranks_, unwrap, weight_spread)
+                                  sum_over_ranks_, unwrap, rank_agreement)
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
 from .losses import (PatchDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, high_band_view,
@@ -418,8 +418,7 @@ def main():
             log.log(event="eval", iter=state["iter"], **evaluate(unwrap(model), parser, lpips, val, dev, ident))
             t_last = time.time()
     checkpoint()
-    spread = weight_spread([net, *discs.values()], rt)
-    log.log(event="done", **state, **({"ranks": rt["world"], "weight_spread": spread} if spread is not None else {}))
+    log.log(event="done", **state, **rank_agreement([net, *discs.values()], rt))
 
 
 @torch.no_grad()
