@@ -1,0 +1,62 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPO } from "../helpers/data";
+import { torchPython } from "../helpers/python";
+
+// The two diagnostics behind models/restorer.md's "Fidelity as two bands" numbers for v30.
+const work = mkdtempSync(join(tmpdir(), "sade-tools-"));
+const py = torchPython();
+const tool = (name: string, ...args: string[]) =>
+  execFileSync(py, ["-m", `training.tools.${name}`, ...args], { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A 64 x 64 grey face: a smooth ramp plus a one-pixel checkerboard of the given amplitude. */
+async function face(dir: string, name: string, ramp: number, checker: number) {
+  mkdirSync(dir, { recursive: true });
+  const px = Buffer.alloc(64 * 64 * 3);
+  for (let y = 0; y < 64; y++)
+    for (let x = 0; x < 64; x++) px.fill(Math.round(100 + ramp * (x / 63) + checker * ((x + y) % 2 ? 1 : -1)), (y * 64 + x) * 3, (y * 64 + x) * 3 + 3);
+  await sharp(px, { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(join(dir, name));
+}
+
+async function grey(file: string): Promise<Uint8Array> {
+  return new Uint8Array(await sharp(file).extractChannel(0).raw().toBuffer());
+}
+
+describe("diagnostic tools", () => {
+  it("two_band keeps the first folder's low band and the second's high band", async () => {
+    // low: a steep ramp, no texture; high: a flat face with a strong checkerboard
+    await face(join(work, "low"), "a.png", 80, 0);
+    await face(join(work, "high"), "a.png", 0, 20);
+    tool("two_band", join(work, "low"), join(work, "high"), "1.5", join(work, "out"));
+    const out = await grey(join(work, "out", "a.png"));
+    const row = 32 * 64;
+    // the ramp is there (left to right), and so is the checkerboard (neighbours differ by about 40)
+    expect(out[row + 61] - out[row + 3]).toBeGreaterThan(60); // same checker phase
+    expect(Math.abs(out[row + 31] - out[row + 30])).toBeGreaterThan(30);
+    // a folder without the same faces is refused, naming it
+    mkdirSync(join(work, "empty"));
+    expect(() => tool("two_band", join(work, "low"), join(work, "empty"), "1", join(work, "x"))).toThrow(/missing from the second/);
+  });
+
+  it("best_choice picks per face and bounds the mean NIQE at each mean SSIM", () => {
+    // Two operating points of two faces: A is structure (high SSIM, high NIQE), B texture. Face f gains much NIQE
+    // for little SSIM by going to B; face g the reverse.
+    const file = (name: string, rows: [string, number, number][]) => {
+      writeFileSync(join(work, name), JSON.stringify({ rows: rows.map(([n, ssim, niqe]) => ({ name: n, ssim, niqe })) }));
+      return join(work, name);
+    };
+    const a = file("a.json", [["f", 0.8, 9], ["g", 0.8, 9]]);
+    const b = file("b.json", [["f", 0.79, 5], ["g", 0.6, 8]]);
+    const lines = tool("best_choice", a, b).trim().split("\n");
+    const at = (lam: number) => lines.find((l) => l.startsWith(`lambda ${String(lam).padStart(4)}:`));
+    expect(at(0)).toContain("mean SSIM 0.6950, mean NIQE 6.500"); // NIQE alone: B for both
+    expect(at(10)).toContain("mean SSIM 0.7950, mean NIQE 7.000"); // f to B, g stays at A
+    expect(at(500)).toContain("mean SSIM 0.8000, mean NIQE 9.000"); // SSIM alone: A for both
+  });
+});
