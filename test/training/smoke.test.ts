@@ -168,6 +168,58 @@ describe("training recipes (smoke, tiny width)", () => {
     await checkContract(join(work, "restorer-512.onnx"), "restorer");
   }, 240_000);
 
+  it("folds a restorer's two-band fidelity into one call (stage distill): teacher frozen, student's head trained", async () => {
+    const teacher = join(work, "restorer-512", "last.pt");
+    const out = run([
+      "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "distill"),
+      "--set", "stage=distill", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `init_checkpoint=${teacher}`,
+      `distill={"checkpoint": ${JSON.stringify(teacher)}, "sigma": 1.0}`, 'loss={"high": 5.0, "lpips": 1.0}', "train.lpips_crop=64",
+      "model.head=upconv", 'model.refine={"width": 8, "blocks": 1}', 'model.detail={"width": 8, "blocks": 1, "gain": 10}',
+      'model.detail512={"width": 4, "blocks": 1, "gain": 10}', 'model.noise={"gain": 30, "seed": 0, "init": 0.05}',
+      'train.trainable=["decoder.out"]',
+    ]);
+    expect(out).toContain('"event": "teacher"');
+    const rows = out.split("\n").filter((l) => l.startsWith('{"iter"')).map((l) => JSON.parse(l));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.l1_low + r.l1_high).toBeGreaterThan(0);
+    // the perceptual term against the target runs every iteration (logged to 4 decimals: the first can round to 0)
+    expect(rows.every((r) => typeof r.lpips === "number")).toBe(true);
+    expect(rows.some((r) => r.lpips > 0)).toBe(true);
+    expect(lastLog(out).event).toBe("done");
+    const changed = pyJson([
+      "import json, sys, torch",
+      "a = torch.load(sys.argv[1])['model']; b = torch.load(sys.argv[2])['model']",
+      "diff = lambda p: any(not torch.equal(a[k], b[k]) for k in a if k.startswith(p))",
+      "print(json.dumps({'encoder': diff('encoder.'), 'head': diff('decoder.out.'), 'discs': len(torch.load(sys.argv[2])['discs'])}))",
+    ], teacher, join(work, "distill", "last.pt"));
+    expect(changed).toEqual({ encoder: false, head: true, discs: 0 });
+    run(["training.restorer.export", "--checkpoint", join(work, "distill", "last.pt"), "--out", join(work, "distill.onnx")]);
+    await checkContract(join(work, "distill.onnx"), "restorer");
+  }, 120_000);
+
+  it("builds the two-band target: each end is the teacher's own output, the default w = 1's low band under w = 0's high", () => {
+    const t = pyJson([
+      "import json, torch",
+      "from training.restorer.train import two_band_target",
+      "from training.restorer.losses import lowpass",
+      "torch.manual_seed(0)",
+      "A, B = torch.rand(1, 3, 64, 64) * 1.6 - 0.8, torch.rand(1, 3, 64, 64) * 1.6 - 0.8",
+      "teacher = lambda lq, seg, w: w.view(-1, 1, 1, 1) * A + (1 - w.view(-1, 1, 1, 1)) * B  # A at w = 1, B at w = 0",
+      "at = lambda w: two_band_target(teacher, None, None, torch.tensor([w]), 2.0)",
+      "err = lambda x, y: float((x - y).abs().max())",
+      "mid = at(0.5)",
+      "print(json.dumps({'w0': err(at(0.0), B), 'w1': err(at(1.0), A),",
+      "                  'mid_vs_A': err(mid, A), 'mid_vs_B': err(mid, B), 'mid_exact': err(mid, lowpass(A, 2.0) + B - lowpass(B, 2.0)),",
+      "                  'q': err(at(0.25), lowpass(0.5 * A + 0.5 * B, 2.0) + B - lowpass(B, 2.0))}))",
+    ]);
+    expect(t.w0).toBeLessThan(1e-5);
+    expect(t.w1).toBeLessThan(1e-5);
+    expect(t.mid_exact).toBeLessThan(1e-5);
+    expect(t.q).toBeLessThan(1e-5); // w 0.25: the low band at 0.5, the high band at 0
+    expect(t.mid_vs_A).toBeGreaterThan(0.1);
+    expect(t.mid_vs_B).toBeGreaterThan(0.1);
+  });
+
   it("weights each face's loss by its fidelity: a line through two points, piecewise linear through more", () => {
     const weights = pyJson([
       "import json, torch",
@@ -249,6 +301,7 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(attempt(["loss.band_sigma=1.0", 'loss.low_band_teacher={"checkpoint": "x.pt"}'])).toContain(
       "loss.low_band_teacher needs loss.by_fidelity.teacher",
     );
+    expect(attempt(["stage=distill", 'distill={"checkpoint": "x.pt"}'])).toContain("stage distill needs distill.checkpoint and distill.sigma");
   });
 
   it("trains the plain residual CNN control (L1 only, 192 px crops) and exports it to the same contract", async () => {
