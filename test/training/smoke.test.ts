@@ -22,6 +22,14 @@ function pyJson(lines: string[], ...args: string[]) {
   return JSON.parse(execFileSync(py, ["-c", lines.join("\n"), ...args], { cwd: REPO, encoding: "utf8" }));
 }
 
+/** Python lines loading two checkpoints' weights (argv 1 and 2) as a and b, and diff(prefix): did any tensor under
+ * that prefix change between them. */
+const COMPARE_CHECKPOINTS = [
+  "import json, sys, torch",
+  "a = torch.load(sys.argv[1])['model']; b = torch.load(sys.argv[2])['model']",
+  "diff = lambda p: any(not torch.equal(a[k], b[k]) for k in a if k.startswith(p))",
+];
+
 function lastLog(out: string): Record<string, unknown> {
   const rows = out.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
   return rows[rows.length - 1];
@@ -152,9 +160,7 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(fine.split("\n").some((l) => l.startsWith('{"iter"') && "texture" in JSON.parse(l))).toBe(true);
     expect(lastLog(fine).event).toBe("done");
     const changed = pyJson([
-      "import json, sys, torch",
-      "a = torch.load(sys.argv[1])['model']; b = torch.load(sys.argv[2])['model']",
-      "diff = lambda p: any(not torch.equal(a[k], b[k]) for k in a if k.startswith(p))",
+      ...COMPARE_CHECKPOINTS,
       "new = lambda p: any(k.startswith(p) for k in b) and not any(k.startswith(p) for k in a)",
       "noise = [b[f'decoder.out.noise{s}.{n}'] for s in (256, 512) for n in ('strength', 'by_fidelity')]",
       "discs = sorted(torch.load(sys.argv[2])['discs'])",
@@ -187,9 +193,7 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(rows.some((r) => r.lpips > 0)).toBe(true);
     expect(lastLog(out).event).toBe("done");
     const changed = pyJson([
-      "import json, sys, torch",
-      "a = torch.load(sys.argv[1])['model']; b = torch.load(sys.argv[2])['model']",
-      "diff = lambda p: any(not torch.equal(a[k], b[k]) for k in a if k.startswith(p))",
+      ...COMPARE_CHECKPOINTS,
       "print(json.dumps({'encoder': diff('encoder.'), 'head': diff('decoder.out.'), 'discs': len(torch.load(sys.argv[2])['discs'])}))",
     ], teacher, join(work, "distill", "last.pt"));
     expect(changed).toEqual({ encoder: false, head: true, discs: 0 });
