@@ -352,7 +352,8 @@ def main():
             logs.update(l1_low=low.item(), l1_high=high.item())
             if lw.get("lpips"):
                 # L1 alone first shrinks texture the student has not yet lined up with the teacher's (session 32:
-                # NIQE +0.15 after 100 iterations); a perceptual term against the same target holds its amount.
+                # NIQE +0.15 after 100 iterations); a perceptual term against the same target asks for its amount
+                # (v36 with it stayed at the teacher's default instead: models/restorer.md).
                 lp = lpips(*same_crop(out, target, tc.get("lpips_crop", 0), rng)).mean()
                 loss = loss + lw["lpips"] * lp
                 logs["lpips"] = lp.item()
