@@ -148,6 +148,13 @@ def warm_discriminators(net, discs, opt_d, stream, parser, steps, dev, log, text
             log.log(event="disc_warmup", step=i + 1, d=round(dl, 4), discs=sorted(only or discs))
 
 
+def frozen_restorer(cfg, checkpoint, device):
+    """A teacher: a restorer of this run's graph with a checkpoint's weights, in eval mode and frozen."""
+    net = Restorer(**cfg["model"]).to(device)
+    net.load_carried(torch.load(REPO / checkpoint, map_location="cpu")["model"])
+    return net.eval().requires_grad_(False)
+
+
 def two_band_target(teacher, lq, seg, w, sigma):
     """The teacher's two-band fidelity at w (what `distill` folds into one call): its output's low band at
     fidelity min(1, 2w) plus its high band at max(0, 2w - 1), each output clamped as the exported graph clamps it."""
@@ -253,18 +260,14 @@ def main():
         # L1 did not hold the low band once the high band was asked for texture (v29).
         tcfg = lw["low_band_teacher"]
         teacher_w = tcfg.get("fidelity", 1.0)
-        teacher = Restorer(**cfg["model"]).to(dev)
-        teacher.load_carried(torch.load(REPO / tcfg["checkpoint"], map_location="cpu")["model"])
-        teacher.eval().requires_grad_(False)
+        teacher = frozen_restorer(cfg, tcfg["checkpoint"], dev)
         log.log(event="teacher", path=tcfg["checkpoint"], fidelity=teacher_w)
     if stage == "distill":
         # distill: {"checkpoint": the restorer to fold, "sigma": the band split}. Its target at fidelity w is the
         # teacher's low band at min(1, 2w) over its high band at max(0, 2w - 1): at the default 0.5, w = 1's
         # structure with w = 0's texture, which beat the one-call default on the SSIM/NIQE trade (models/restorer.md,
         # "Fidelity as two bands"); the two ends stay the teacher's own.
-        teacher = Restorer(**cfg["model"]).to(dev)
-        teacher.load_carried(torch.load(REPO / cfg["distill"]["checkpoint"], map_location="cpu")["model"])
-        teacher.eval().requires_grad_(False)
+        teacher = frozen_restorer(cfg, cfg["distill"]["checkpoint"], dev)
         log.log(event="teacher", path=cfg["distill"]["checkpoint"], sigma=cfg["distill"]["sigma"])
     lpips = LPIPSSqueeze().to(dev) if stage in ("vq", "restore") or lw.get("lpips") else None
     ident = IdentityEmbedder().to(dev) if stage == "restore" and lw.get("identity", 0) > 0 else None
@@ -316,7 +319,9 @@ def main():
             parser, reloaded = refresh_parser(cfg, parser, dev)
             if reloaded:
                 logs["parser_reloaded"] = 1
-        model.train()
+        # distill trains in eval mode: the noise inputs then use the exported graph's fixed maps, so the teacher's
+        # texture is a function of the input that the student can learn, not a fresh draw it could only average away.
+        model.train(stage != "distill")
         if stage == "vq":
             gt = batch.to(dev)
             x = gt if gt.shape[-1] == 512 else F.interpolate(gt, size=(512, 512), mode="bilinear", align_corners=False)
@@ -343,9 +348,6 @@ def main():
             w = torch.rand(lq.shape[0], device=dev)
             with torch.no_grad():
                 target = two_band_target(teacher, lq, seg, w, cfg["distill"]["sigma"])
-            # Both in eval mode: the noise inputs use the exported graph's fixed maps, so the teacher's texture is a
-            # function of the input that the student can learn, not a fresh draw it could only average away.
-            model.eval()
             out = model(lq, seg, w)
             low, high = band_l1(out, target, cfg["distill"]["sigma"])
             loss = low + lw.get("high", 1.0) * high
