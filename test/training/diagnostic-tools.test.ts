@@ -41,7 +41,29 @@ describe("diagnostic tools", () => {
     expect(Math.abs(out[row + 31] - out[row + 30])).toBeGreaterThan(30);
     // a folder without the same faces is refused, naming it
     mkdirSync(join(work, "empty"));
-    expect(() => tool("two_band", join(work, "low"), join(work, "empty"), "1", join(work, "x"))).toThrow(/missing from the second/);
+    expect(() => tool("two_band", join(work, "low"), join(work, "empty"), "1", join(work, "x"))).toThrow(/missing from the others/);
+  });
+
+  it("two_band --region gives the second folder's band only inside the named parsing classes", async () => {
+    // labels: class 13 (hair) on the left half, 1 (skin) on the right
+    const labels = Buffer.alloc(64 * 64);
+    for (let i = 0; i < labels.length; i++) labels[i] = i % 64 < 32 ? 13 : 1;
+    mkdirSync(join(work, "labels"), { recursive: true });
+    await sharp(labels, { raw: { width: 64, height: 64, channels: 1 } }).png().toFile(join(work, "labels", "a.png"));
+    tool("two_band", join(work, "low"), join(work, "high"), "0", join(work, "hair"), "--labels", join(work, "labels"), "--region", "13:1.5");
+    const out = await grey(join(work, "hair", "a.png"));
+    const low = await grey(join(work, "low", "a.png"));
+    const row = 32 * 64;
+    expect(Math.abs(out[row + 6] - out[row + 5])).toBeGreaterThan(30); // hair: the checkerboard came over
+    expect(out[row + 60]).toBe(low[row + 60]); // skin, away from the feathered seam: untouched
+    expect(out[row + 59]).toBe(low[row + 59]);
+    // sigma 0 takes the second folder's pixels outright
+    tool("two_band", join(work, "low"), join(work, "high"), "0", join(work, "whole"), "--labels", join(work, "labels"), "--region", "13:0");
+    const whole = await grey(join(work, "whole", "a.png"));
+    const high = await grey(join(work, "high", "a.png"));
+    expect(whole[row + 4]).toBe(high[row + 4]);
+    expect(() => tool("two_band", join(work, "low"), join(work, "high"), "0", join(work, "x"), "--labels", join(work, "labels"), "--region", "hair")).toThrow(/expected CLASSES:SIGMA/);
+    expect(() => tool("two_band", join(work, "low"), join(work, "high"), "0", join(work, "x"), "--region", "13:1")).toThrow(/go together/);
   });
 
   it("best_choice picks per face and bounds the mean NIQE at each mean SSIM", () => {

@@ -182,6 +182,18 @@ class DetailStack(ResidualStack):
         return h + self.residual(torch.cat([h, face], 1))
 
 
+def is_map(w) -> bool:
+    return w is not None and w.dim() == 4 and w.shape[-1] > 1
+
+
+def at_size(w, t):
+    """The fidelity at the resolution of feature map t: a per-face w [N,1,1,1] broadcasts as it is; a fidelity map
+    [N,1,H,W] (a different w for each part of the face) is resized to t's height and width."""
+    if not is_map(w) or w.shape[-2:] == t.shape[-2:]:
+        return w
+    return F.interpolate(w, size=t.shape[-2:], mode="bilinear", align_corners=False)
+
+
 class NoiseInjection(nn.Module):
     """StyleGAN2's noise input (GFPGAN's decoder has it too): one map of unit Gaussian noise added to the head's
     features, with a learned strength per channel that is linear in the fidelity w (at w = 1 the losses ask the
@@ -213,7 +225,7 @@ class NoiseInjection(nn.Module):
             noise = torch.randn_like(h[:, :1])
         else:
             noise = self.fixed
-        return h + ((self.strength + self.by_fidelity * w) * self.gain) * noise
+        return h + ((self.strength + self.by_fidelity * at_size(w, h)) * self.gain) * noise
 
 
 class Decoder(nn.Module):
@@ -330,10 +342,17 @@ class LDE(nn.Module):
             nn.init.zeros_(m.bias)
 
     def forward(self, fe, fd, zskip, w):
+        w = at_size(w, fd)
         h = self.fuse(torch.cat([fe * w, fd], 1))
         s = self.skip(F.interpolate(zskip, size=fd.shape[-2:], mode="bilinear", align_corners=False))
         gamma, beta = self.gamma(s), self.beta(s)
-        if self.w_film is not None:
+        if self.w_film is not None and is_map(w):
+            # the Linear(1, 2c) applied at every pixel of the map, which is what it does to a scalar w
+            film = F.conv2d(w, self.w_film.weight.view(-1, 1, 1, 1), self.w_film.bias) * self.w_film_gain
+            wg, wb = film.chunk(2, 1)
+            gamma, beta = gamma + wg, beta + wb
+        elif self.w_film is not None:
+            # kept as it was for one w per face: the shipped graph's ops, which recover_checkpoint matches
             wg, wb = (self.w_film(w.view(-1, 1)) * self.w_film_gain).view(-1, 2 * h.shape[1], 1, 1).chunk(2, 1)
             gamma, beta = gamma + wg, beta + wb
         h = h * (1 + gamma) + beta
@@ -394,7 +413,8 @@ class Restorer(nn.Module):
         self.load_decoder(dec)
 
     def forward(self, x, seg, fidelity):
-        """x [N,3,512,512] in [-1,1]; seg [N,19,128,128] probabilities; fidelity [N] or [1] in [0,1]."""
+        """x [N,3,512,512] in [-1,1]; seg [N,19,128,128] probabilities; fidelity [N] or [1] in [0,1], or a map
+        [N,1,H,W] of it over the face."""
         feats = self.encoder(x)
         fe = feats[3]
         z = F.normalize(self.pre_quant(fe), dim=1)
@@ -407,7 +427,7 @@ class Restorer(nn.Module):
             fm = self.safm(fe, zq, zseg)
         else:
             fm = fe + zq + zseg
-        w = fidelity.view(-1, 1, 1, 1)
+        w = fidelity if fidelity.dim() == 4 else fidelity.view(-1, 1, 1, 1)
         zskip = seg[:, EYE_MOUTH].sum(1, keepdim=True)
         skips = [feats[2], feats[1], feats[0]]
         if self.use_lde:
