@@ -18,17 +18,10 @@ from ..common.paths import REPO
 from ..restorer.data import to_tensor
 from ..restorer.export import from_checkpoint
 from ..restorer.train import load_parser, parse_probs
+from .regions import region_arg
 
 
-def parse_region(text: str) -> tuple[list[int], float]:
-    try:
-        classes, w = text.split(":")
-        parsed = [int(c) for c in classes.split(",")], float(w)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--region {text!r}: expected CLASSES:W, e.g. 0,13:0 (class indices of `sade parse`)")
-    if not 0 <= parsed[1] <= 1 or any(not 0 <= c <= 18 for c in parsed[0]):
-        raise argparse.ArgumentTypeError(f"--region {text!r}: classes are 0..18 and W is in [0, 1]")
-    return parsed
+parse_region = region_arg("W", "0,13:0", lambda w: 0 <= w <= 1, "in [0, 1]")
 
 
 def fidelity_map(probs: torch.Tensor, w: float, regions: list[tuple[list[int], float]]) -> torch.Tensor:

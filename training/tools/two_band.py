@@ -14,6 +14,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .regions import region_arg
+
 # Region masks are feathered so that no seam is left for NIQE (or the eye) to find.
 FEATHER_SIGMA = 3.0
 
@@ -37,15 +39,7 @@ def fuse_regions(low: np.ndarray, high: np.ndarray, labels: np.ndarray, regions:
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
-def parse_region(text: str) -> tuple[list[int], float]:
-    try:
-        classes, sigma = text.split(":")
-        parsed = [int(c) for c in classes.split(",")], float(sigma)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--region {text!r}: expected CLASSES:SIGMA, e.g. 0,13:1 (class indices of `sade parse`)")
-    if parsed[1] < 0 or any(not 0 <= c <= 18 for c in parsed[0]):
-        raise argparse.ArgumentTypeError(f"--region {text!r}: classes are 0..18 and sigma is 0 or more")
-    return parsed
+parse_region = region_arg("SIGMA", "0,13:1", lambda s: s >= 0, "0 or more")
 
 
 def main():
