@@ -346,14 +346,13 @@ class LDE(nn.Module):
         h = self.fuse(torch.cat([fe * w, fd], 1))
         s = self.skip(F.interpolate(zskip, size=fd.shape[-2:], mode="bilinear", align_corners=False))
         gamma, beta = self.gamma(s), self.beta(s)
-        if self.w_film is not None and is_map(w):
-            # the Linear(1, 2c) applied at every pixel of the map, which is what it does to a scalar w
-            film = F.conv2d(w, self.w_film.weight.view(-1, 1, 1, 1), self.w_film.bias) * self.w_film_gain
-            wg, wb = film.chunk(2, 1)
-            gamma, beta = gamma + wg, beta + wb
-        elif self.w_film is not None:
-            # kept as it was for one w per face: the shipped graph's ops, which recover_checkpoint matches
-            wg, wb = (self.w_film(w.view(-1, 1)) * self.w_film_gain).view(-1, 2 * h.shape[1], 1, 1).chunk(2, 1)
+        if self.w_film is not None:
+            if is_map(w):
+                # the Linear(1, 2c) applied at every pixel of the map, which is what it does to a scalar w
+                wg, wb = (F.conv2d(w, self.w_film.weight.view(-1, 1, 1, 1), self.w_film.bias) * self.w_film_gain).chunk(2, 1)
+            else:
+                # kept op for op as it was for one w per face: the shipped graph, which recover_checkpoint matches
+                wg, wb = (self.w_film(w.view(-1, 1)) * self.w_film_gain).view(-1, 2 * h.shape[1], 1, 1).chunk(2, 1)
             gamma, beta = gamma + wg, beta + wb
         h = h * (1 + gamma) + beta
         return fd + h

@@ -3,7 +3,7 @@ number for them (a band's sigma, a fidelity)."""
 import argparse
 from typing import Callable
 
-NUM_CLASSES = 19
+from ..parser.model import NUM_CLASSES
 
 
 def region_arg(value_name: str, example: str, valid: Callable[[float], bool], rule: str):
