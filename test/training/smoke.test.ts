@@ -136,7 +136,8 @@ describe("training recipes (smoke, tiny width)", () => {
     await checkContract(join(work, "restorer-refine.onnx"), "restorer");
     // A detail stack at 512 and the noise inputs added to that model, and only the output head fine-tuned
     // (train.trainable): the head changes, the encoder does not, and the noise strengths leave zero. A texture critic
-    // of full-resolution windows joins the carried discriminators: it alone is warmed up, then trains with them.
+    // of full-resolution windows and a hair critic of windows in the parsed hair join the carried discriminators:
+    // those two alone are warmed up, then train with them.
     // The carried ones come from another run than the generator (train.init_discs as a path): restorer-up's.
     const fine = run([
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-512"),
@@ -145,6 +146,7 @@ describe("training recipes (smoke, tiny width)", () => {
       'model.detail512={"width": 4, "blocks": 1, "gain": 10}', 'model.noise={"gain": 30, "seed": 0, "init": 0.05}', "loss.detail=10",
       'train.trainable=["decoder.out"]', "loss.texture=0.8", `train.init_discs=${join(work, "restorer-up", "last.pt")}`, "train.disc_warmup=2", "train.texture_crop=64",
       "train.texture_highpass=8", "train.texture_pool=2", "train.d_lr_mult=4", "train.disc_warmup_repeat=2",
+      "loss.hair_roi=1", "train.hair_crop=64",
       "loss.band_sigma=1.0", "loss.by_fidelity.l1_low=[1.5, 3.0, 3.0]", "loss.perceptual_high_band=true",
       `loss.low_band_teacher={"checkpoint": ${JSON.stringify(join(work, "restorer-refine", "last.pt"))}, "fidelity": 1.0}`,
       "loss.by_fidelity.teacher=[0.0, 3.0, 1.0]",
@@ -156,8 +158,10 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(fine).toContain('"event": "trainable"');
     expect(fine).toContain(`"discs": ["eye", "global", "mouth"], "discs_from": ${JSON.stringify(join(work, "restorer-up", "last.pt"))}`);
     expect(fine).toContain('"event": "disc_warmup", "step": 1');
-    expect(fine).toContain('"discs": ["texture"]');
-    expect(fine.split("\n").some((l) => l.startsWith('{"iter"') && "texture" in JSON.parse(l))).toBe(true);
+    expect(fine).toContain('"discs": ["hair", "texture"]');
+    for (const key of ["texture", "hair"]) {
+      expect(fine.split("\n").some((l) => l.startsWith('{"iter"') && key in JSON.parse(l))).toBe(true);
+    }
     expect(lastLog(fine).event).toBe("done");
     const changed = pyJson([
       ...COMPARE_CHECKPOINTS,
@@ -168,7 +172,7 @@ describe("training recipes (smoke, tiny width)", () => {
       "                  'noise_moved': all(bool(t.abs().sum() > 0) for t in noise), 'map_stored': any(k.endswith('.fixed') for k in b), 'discs': discs}))",
     ], join(work, "restorer-refine", "last.pt"), join(work, "restorer-512", "last.pt"));
     expect(changed).toEqual({
-      encoder: false, head: true, new: true, noise_moved: true, map_stored: false, discs: ["eye", "global", "mouth", "texture"],
+      encoder: false, head: true, new: true, noise_moved: true, map_stored: false, discs: ["eye", "global", "hair", "mouth", "texture"],
     });
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-512", "last.pt"), "--out", join(work, "restorer-512.onnx")]);
     await checkContract(join(work, "restorer-512.onnx"), "restorer");
@@ -262,6 +266,33 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(bands["512"].checker[0]).toBeLessThan(1e-4);
     // sigma is in pixels of a 512 face: on a 256 face the split is half as wide, so more of the checkerboard is low band
     expect(bands["256"].checker[0]).toBeGreaterThan(100 * bands["512"].checker[0]);
+  });
+
+  it("draws the hair critic's windows in the parsed hair, the same ones again for the same seed, anywhere on a face without hair", () => {
+    const w = pyJson([
+      "import json, torch",
+      "from training.restorer.losses import region_windows",
+      "probs = torch.zeros(2, 19, 128, 128)",
+      "probs[:, 1] = 1.0",
+      "probs[0, 13, :32, :32], probs[0, 1, :32, :32] = 1.0, 0.0  # face 0: hair in the top-left 128 x 128 pixels only",
+      "yy, xx = torch.meshgrid(torch.arange(512.0), torch.arange(512.0), indexing='ij')",
+      "x = torch.stack([yy, xx, yy * 0]).expand(2, 3, 512, 512)  # each pixel holds its own coordinates",
+      "win = lambda seed: region_windows(x, probs, [13], 128, 64, torch.Generator().manual_seed(seed))",
+      "a, b, c = win(1), win(1), win(2)",
+      "corners = a[:, :2, 0, 0].view(64, 2, 2)  # window k of face n at row k * 2 + n",
+      "print(json.dumps({'shape': list(a.shape), 'same': bool(torch.equal(a, b)), 'other': bool(not torch.equal(a, c)),",
+      "                  'hair_max': float(corners[:, 0].max()), 'bald_max': float(corners[:, 1].max()),",
+      "                  'half': list(region_windows(x[:, :, ::2, ::2], probs, [13], 128, 1, torch.Generator().manual_seed(1)).shape)}))",
+    ]);
+    expect(w.shape).toEqual([128, 3, 128, 128]);
+    expect(w.same).toBe(true);
+    expect(w.other).toBe(true);
+    // Centred in the hair (rows and columns 0..127), so no window of face 0 starts below 64 ...
+    expect(w.hair_max).toBeLessThanOrEqual(64);
+    // ... while the face without hair gets windows from all over it (384 is the last start).
+    expect(w.bald_max).toBeGreaterThan(200);
+    // The size is in pixels of a 512 face: on a 256 face the windows are 64.
+    expect(w.half).toEqual([2, 3, 64, 64]);
   });
 
   it("shows the perceptual terms the output's high band only: blind to a tone offset, no gradient into the low band", () => {

@@ -179,3 +179,24 @@ def detail_loss(out, gt, weight=None):
     the ground truth's amount of detail in each 16 x 16 cell whatever its phase (texture matching in the sense of
     EnhanceNet, on band energies instead of features)."""
     return sum(per_sample((a - b.detach()).abs(), weight) for a, b in zip(band_energy(out), band_energy(gt)))
+
+
+def region_windows(x, probs, classes, size, count, generator):
+    """count size x size windows of each face (size in pixels of a 512 face), centred on pixels drawn in proportion
+    to the parser's probability of `classes` (probs [N,19,h,w], any resolution). The same generator state gives the
+    same windows, so a critic's real and fake views line up. A face with almost none of those classes (a bald head,
+    a hat) gets windows drawn uniformly, so every face contributes and every rank runs the same graph. Stacked window
+    after window, as the ROI crops are, so per_sample's per-face weights repeat to match."""
+    full = x.shape[-1]
+    size = min(size * full // 512, full)
+    mass = probs[:, classes].sum(1).flatten(1).float().cpu()
+    mass = torch.where(mass.sum(1, keepdim=True) > 0.01 * mass.shape[1], mass, torch.ones_like(mass)) + 1e-6
+    picks = torch.multinomial(mass, count, replacement=True, generator=generator)  # [N, count]
+    side = probs.shape[-1]
+    out = []
+    for k in range(count):
+        for n in range(x.shape[0]):
+            cy, cx = (v * full // side for v in divmod(int(picks[n, k]), side))
+            y0, x0 = min(max(cy - size // 2, 0), full - size), min(max(cx - size // 2, 0), full - size)
+            out.append(x[n:n + 1, :, y0:y0 + size, x0:x0 + size])
+    return torch.cat(out, 0)

@@ -27,7 +27,7 @@ from ..common.train_utils import (Logger, from_main_, is_main, load_checkpoint, 
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
 from .losses import (PatchDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, high_band_view,
-                     lowpass, mouth_crops, per_sample, roi_lpips, ssim_loss, ssim_map)
+                     lowpass, mouth_crops, per_sample, region_windows, roi_lpips, ssim_loss, ssim_map)
 from .model import ControlCNN, Restorer, VQAutoencoder
 
 
@@ -107,21 +107,34 @@ def texture_crops(x, size, count, rng):
     return torch.cat([same_crop(x, x, size, rng)[0] for _ in range(count)], 0)
 
 
-def critics(discs, texture=None):
-    """(key, what that discriminator sees) for each discriminator of the run: the global one the face pooled to 256,
-    the ROI ones the eye and mouth boxes, the optional texture one random full-resolution windows."""
-    views = [("global", lambda t: F.avg_pool2d(t, 2)), ("eye", eye_crops), ("mouth", mouth_crops)]
+def optional_views(discs, tc, rng, seg):
+    """What the optional critics see for one batch (seg: its parser probabilities): the texture critic random
+    full-resolution windows (new ones at every call of the view), the hair critic windows centred in the hair
+    (`train.hair_classes`, default 13), the same ones for every call, so that its real and fake views line up
+    as the eye and mouth boxes do."""
+    views = {}
     if "texture" in discs:
-        views.append(("texture", texture))
+        views["texture"] = lambda t: texture_crops(t, tc.get("texture_crop", 128), tc.get("texture_crops", 2), rng)
+    if "hair" in discs:
+        seed = rng.randrange(2 ** 31)
+        views["hair"] = lambda t: region_windows(t, seg, tc.get("hair_classes", [13]), tc.get("hair_crop", 128),
+                                                 tc.get("hair_crops", 2), torch.Generator().manual_seed(seed))
     return views
 
 
-def discriminator_step(discs, opt_d, gt, fake, texture=None, only=None) -> float:
+def critics(discs, extra=None):
+    """(key, what that discriminator sees) for each discriminator of the run: the global one the face pooled to 256,
+    the ROI ones the eye and mouth boxes, the optional ones what `extra` (optional_views) gives them."""
+    views = [("global", lambda t: F.avg_pool2d(t, 2)), ("eye", eye_crops), ("mouth", mouth_crops)]
+    return views + [(k, (extra or {})[k]) for k in ("texture", "hair") if k in discs]
+
+
+def discriminator_step(discs, opt_d, gt, fake, extra=None, only=None) -> float:
     """One update of the discriminators (all of them, or the keys in `only`) on real faces and restored ones."""
     for d in discs.values():
         d.requires_grad_(True)
     dl = 0.0
-    for key, view in critics(discs, texture):
+    for key, view in critics(discs, extra):
         if only is None or key in only:
             dl = dl + d_adv(discs[key](view(gt))[0], discs[key](view(fake))[0])
     opt_d.zero_grad(set_to_none=True)
@@ -130,20 +143,22 @@ def discriminator_step(discs, opt_d, gt, fake, texture=None, only=None) -> float
     return dl.item()
 
 
-def warm_discriminators(net, discs, opt_d, stream, parser, steps, dev, log, texture=None, only=None, repeat=1, view=None):
+def warm_discriminators(net, discs, opt_d, stream, parser, steps, dev, log, views_for=None, only=None, repeat=1, view=None):
     """Fresh discriminators for a trained generator (its own were not kept, e.g. weights recovered from ONNX, or one
     new to the recipe): train them alone against its outputs first, so that the adversarial terms start from a
     critic that knows real faces from this generator's, not from noise. `repeat` updates per generated batch: the
     generator's forward pass is most of a step's cost, and the texture critic draws new windows on every update.
-    `view(out, gt)`: what the critics will be shown as fakes in training (e.g. losses.high_band_view)."""
+    `view(out, gt)`: what the critics will be shown as fakes in training (e.g. losses.high_band_view);
+    `views_for(seg)`: the optional critics' views of a batch (optional_views)."""
     net.eval()
     for i in range(steps):
         lq, gt = (t.to(dev) for t in next(stream))
         with torch.no_grad():
-            fake = net(lq, parse_probs(parser, lq), torch.rand(lq.shape[0], device=dev))
+            seg = parse_probs(parser, lq)
+            fake = net(lq, seg, torch.rand(lq.shape[0], device=dev))
             fake = view(fake, gt) if view else fake
         for _ in range(repeat):
-            dl = discriminator_step(discs, opt_d, gt, fake, texture, only)
+            dl = discriminator_step(discs, opt_d, gt, fake, views_for(seg) if views_for else None, only)
         if (i + 1) % 10 == 0 or i == 0:
             log.log(event="disc_warmup", step=i + 1, d=round(dl, 4), discs=sorted(only or discs))
 
@@ -210,7 +225,10 @@ def main():
         # "texture" (loss.texture > 0): a patch critic of random full-resolution windows. The global one sees the
         # face pooled to 256, so no adversarial signal reached the 512 band, where our outputs were cleaner than
         # real photos (models/restorer.md, "NIQE against grain").
-        keys = ("global", "eye", "mouth") + (("texture",) if lw.get("texture") else ())
+        # "hair" (loss.hair_roi > 0): a fourth ROI critic, of windows centred in the hair, with the Gram style loss on
+        # its features like the eye and mouth ones. Why: the NIQE the default misses is mostly in the hair
+        # (models/restorer.md, "Fidelity per region"), and no ROI critic looked there.
+        keys = ("global", "eye", "mouth") + tuple(k for k, on in (("texture", lw.get("texture")), ("hair", lw.get("hair_roi"))) if on)
         texture_view = {"highpass": tc.get("texture_highpass", 0.0), "pool": tc.get("texture_pool", 1)}
         discs = {k: PatchDiscriminator(**(texture_view if k == "texture" else {})).to(dev) for k in keys}
     opt_g = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=tc["lr"], betas=(0.5, 0.99))
@@ -281,10 +299,10 @@ def main():
     perceptual_view = (lambda o, g: high_band_view(o, g, view_sigma)) if phb else None
     if perceptual_view:
         log.log(event="perceptual_view", band="high", sigma=view_sigma)
-    texture = lambda t: texture_crops(t, tc.get("texture_crop", 128), tc.get("texture_crops", 2), rng)
+    views_for = lambda seg: optional_views(discs, tc, rng, seg)
     fresh = set(discs) - carried
     if not ck and fresh and tc.get("disc_warmup"):
-        warm_discriminators(net, ddp_discs, opt_d, streams["full"], parser, tc["disc_warmup"], dev, log, texture, fresh,
+        warm_discriminators(net, ddp_discs, opt_d, streams["full"], parser, tc["disc_warmup"], dev, log, views_for, fresh,
                             tc.get("disc_warmup_repeat", 1), perceptual_view)
     val = None
     if is_main(rt) and stage != "vq" and tc.get("eval_every", 0):
@@ -431,21 +449,30 @@ def main():
                 roi = 0.0
                 style = 0.0
                 tex = 0.0
+                hair = 0.0
+                extra = views_for(seg)
                 for key, crops in (("eye", eye_crops), ("mouth", mouth_crops)):
                     lf, ff = discs[key](crops(pv))
                     _, fr = discs[key](crops(gt))
                     roi = roi + g_adv(lf, aw)
                     style = style + gram_loss(ff, fr, aw)
+                if "hair" in discs:
+                    lf, ff = discs["hair"](extra["hair"](pv))
+                    _, fr = discs["hair"](extra["hair"](gt))
+                    hair = g_adv(lf, aw)
+                    style = style + gram_loss(ff, fr, aw)
+                    logs["hair"] = hair.item()
                 if "texture" in discs:
-                    tex = g_adv(discs["texture"](texture(pv))[0], aw)
+                    tex = g_adv(discs["texture"](extra["texture"](pv))[0], aw)
                     logs["texture"] = tex.item()
-                loss = loss + ramp * (lw["adv"] * adv + lw["roi"] * roi + lw["style"] * style + lw.get("texture", 0) * tex)
+                loss = loss + ramp * (lw["adv"] * adv + lw["roi"] * roi + lw["style"] * style + lw.get("texture", 0) * tex
+                                      + lw.get("hair_roi", 0) * hair)
                 logs.update(adv=adv.item(), roi=float(roi), style=float(style), ramp=ramp)
         opt_g.zero_grad(set_to_none=True)
         loss.backward()
         opt_g.step()
         if stage == "restore" and gan_on and opt_d:
-            logs["d"] = discriminator_step(ddp_discs, opt_d, gt, pv.detach(), texture)
+            logs["d"] = discriminator_step(ddp_discs, opt_d, gt, pv.detach(), extra)
         now = time.time()
         state["elapsed"] = main_value(state["elapsed"] + now - t_last, rt)
         t_last = now
