@@ -446,21 +446,21 @@ def main():
                     d.requires_grad_(False)
                 fake_g, _ = discs["global"](F.avg_pool2d(pv, 2))
                 adv = g_adv(fake_g, aw)
-                roi = 0.0
                 style = 0.0
                 tex = 0.0
-                hair = 0.0
                 extra = views_for(seg)
-                for key, crops in (("eye", eye_crops), ("mouth", mouth_crops)):
+                # The ROI critics (eye, mouth and the optional hair one): an adversarial term each, and the Gram style
+                # loss on their features against the same crops of the ground truth.
+                rois = [("eye", eye_crops), ("mouth", mouth_crops)] + ([("hair", extra["hair"])] if "hair" in discs else [])
+                roi_adv = {}
+                for key, crops in rois:
                     lf, ff = discs[key](crops(pv))
                     _, fr = discs[key](crops(gt))
-                    roi = roi + g_adv(lf, aw)
+                    roi_adv[key] = g_adv(lf, aw)
                     style = style + gram_loss(ff, fr, aw)
+                roi = roi_adv["eye"] + roi_adv["mouth"]
+                hair = roi_adv.get("hair", 0.0)
                 if "hair" in discs:
-                    lf, ff = discs["hair"](extra["hair"](pv))
-                    _, fr = discs["hair"](extra["hair"](gt))
-                    hair = g_adv(lf, aw)
-                    style = style + gram_loss(ff, fr, aw)
                     logs["hair"] = hair.item()
                 if "texture" in discs:
                     tex = g_adv(discs["texture"](extra["texture"](pv))[0], aw)
