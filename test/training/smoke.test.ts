@@ -149,7 +149,7 @@ describe("training recipes (smoke, tiny width)", () => {
       "loss.hair_roi=1", "train.hair_crop=64",
       "loss.band_sigma=1.0", "loss.by_fidelity.l1_low=[1.5, 3.0, 3.0]", "loss.perceptual_high_band=true",
       `loss.low_band_teacher={"checkpoint": ${JSON.stringify(join(work, "restorer-refine", "last.pt"))}, "fidelity": 1.0}`,
-      "loss.by_fidelity.teacher=[0.0, 3.0, 1.0]",
+      "loss.by_fidelity.teacher=[0.0, 3.0, 1.0]", "loss.texture_gram=0.3", "loss.by_fidelity.texture_gram=[1.5, 1.0, 0.0]",
     ]);
     expect(fine).toContain('"event": "teacher"');
     expect(fine.split("\n").some((l) => l.startsWith('{"iter"') && JSON.parse(l).teacher > 0)).toBe(true);
@@ -159,7 +159,7 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(fine).toContain(`"discs": ["eye", "global", "mouth"], "discs_from": ${JSON.stringify(join(work, "restorer-up", "last.pt"))}`);
     expect(fine).toContain('"event": "disc_warmup", "step": 1');
     expect(fine).toContain('"discs": ["hair", "texture"]');
-    for (const key of ["texture", "hair"]) {
+    for (const key of ["texture", "hair", "texture_gram"]) {
       expect(fine.split("\n").some((l) => l.startsWith('{"iter"') && key in JSON.parse(l))).toBe(true);
     }
     expect(lastLog(fine).event).toBe("done");
@@ -293,6 +293,38 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(w.bald_max).toBeGreaterThan(200);
     // The size is in pixels of a 512 face: on a 256 face the windows are 64.
     expect(w.half).toEqual([2, 3, 64, 64]);
+  });
+
+  it("matches texture by cell (patch Gram of SqueezeNet features): a shifted face costs less than a blurred one, though L1 says the opposite", () => {
+    const t = pyJson([
+      "import json, torch",
+      "from training.common.faces import read_rgb, restoration_val_images",
+      "from training.common.lpips import LPIPSSqueeze",
+      "from training.restorer.losses import patch_gram, texture_gram_loss, lowpass",
+      "torch.manual_seed(0)",
+      "f = torch.randn(2, 4, 8, 12)",
+      "cell = f[1, :, 4:8, 8:12].reshape(4, 16)  # cell 5 of face 1: second row, third column of 4 x 4 cells",
+      "lp = LPIPSSqueeze()",
+      "img = torch.from_numpy(read_rgb(restoration_val_images()[0])).permute(2, 0, 1)[None].float() / 127.5 - 1",
+      "gt = img[..., 128:384, 128:384]",
+      "feats = lambda t: lp.raw_features(t, 3)",
+      "loss = lambda o: float(texture_gram_loss(feats(o), feats(gt), [16, 8, 4]))",
+      "l1 = lambda o: float((o - gt).abs().mean())",
+      "shifted, blurred = img[..., 131:387, 131:387], lowpass(img, 1.5)[..., 128:384, 128:384]",
+      "o, g = gt.clone().requires_grad_(True), gt.clone().requires_grad_(True)",
+      "texture_gram_loss(feats(o + 0.05 * torch.randn_like(o)), feats(g), [16, 8, 4]).backward()",
+      "print(json.dumps({'shape': list(patch_gram(f, 4).shape), 'cell_err': float((patch_gram(f, 4)[1, 5] - cell @ cell.T / 64).abs().max()),",
+      "                  'same': loss(gt), 'shifted': loss(shifted), 'blurred': loss(blurred), 'l1_shifted': l1(shifted),",
+      "                  'l1_blurred': l1(blurred), 'grad_out': float(o.grad.abs().mean()), 'gt_grad': g.grad is None}))",
+    ]);
+    expect(t.shape).toEqual([2, 6, 4, 4]); // 2 x 3 cells of 4 x 4 on an 8 x 12 map
+    expect(t.cell_err).toBeLessThan(1e-6);
+    expect(t.same).toBe(0);
+    // The same texture 3 pixels off (a real face, ../shared val) against the texture blurred away (sigma 1.5):
+    expect(t.l1_shifted).toBeGreaterThan(2 * t.l1_blurred); // L1 prefers the blur ...
+    expect(t.shifted).toBeLessThan(0.7 * t.blurred); // ... the texture loss the texture, whatever its phase
+    expect(t.grad_out).toBeGreaterThan(0);
+    expect(t.gt_grad).toBe(true); // the ground truth's features are a fixed target
   });
 
   it("shows the perceptual terms the output's high band only: blind to a tone offset, no gradient into the low band", () => {

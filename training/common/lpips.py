@@ -36,13 +36,18 @@ class LPIPSSqueeze(nn.Module):
             p.requires_grad_(False)
         self.eval()
 
-    def features(self, x):
+    def raw_features(self, x, depth=len(CUTS)):
+        """The backbone's activations at the first `depth` cuts, not unit-normalised (the first three: strides 2, 4,
+        8; 64, 128, 256 channels); a Gram (texture) loss wants them so, their magnitude being the texture's."""
         h = (x - self.shift) / self.scale
         out = []
-        for s in self.slices:
+        for s in self.slices[:depth]:
             h = s(h)
-            out.append(h / (h.pow(2).sum(1, keepdim=True).sqrt() + 1e-10))
+            out.append(h)
         return out
+
+    def features(self, x):
+        return [h / (h.pow(2).sum(1, keepdim=True).sqrt() + 1e-10) for h in self.raw_features(x)]
 
     def forward(self, a, b):
         """a, b: [N,3,H,W] in [-1,1] -> [N] distances."""

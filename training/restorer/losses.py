@@ -181,6 +181,32 @@ def detail_loss(out, gt, weight=None):
     return sum(per_sample((a - b.detach()).abs(), weight) for a, b in zip(band_energy(out), band_energy(gt)))
 
 
+def patch_gram(f, patch):
+    """Gram matrices of f over non-overlapping patch x patch cells: [N, cells, C, C]. A cell smaller than the map
+    is the whole map; a remainder at the right and bottom edges is left out."""
+    n, c, h, w = f.shape
+    p = min(patch, h, w)
+    cells = f[..., : h // p * p, : w // p * p].unfold(2, p, p).unfold(3, p, p)  # [N, C, H/p, W/p, p, p]
+    cells = cells.permute(0, 2, 3, 1, 4, 5).reshape(n, -1, c, p * p)
+    return cells @ cells.transpose(-1, -2) / (c * p * p)
+
+
+def texture_gram_loss(feats_out, feats_gt, patches, weight=None):
+    """EnhanceNet's texture matching loss on the pretrained SqueezeNet's features (LPIPSSqueeze.raw_features): the
+    Gram matrix of each cell of `patches[i]` features of layer i, output against ground truth, L1, relative to the
+    ground truth's mean Gram magnitude (so that layers of different scale count alike), weighted per face.
+    Why: it asks each cell for the ground truth's texture statistics (hair strands, pores, grain) whatever their
+    phase, from features that know what natural texture looks like. The critics that were meant to teach texture
+    stayed near chance on the CPU (models/restorer.md, "Critics against chance"), and the band-energy term
+    (detail_loss) asks only for the amount of detail, not its kind."""
+    total = 0.0
+    for a, b, p in zip(feats_out, feats_gt, patches):
+        ga, gb = patch_gram(a, p), patch_gram(b.detach(), p)
+        scale = gb.abs().flatten(1).mean(1).view(-1, 1, 1, 1) + 1e-8
+        total = total + per_sample((ga - gb).abs() / scale, weight)
+    return total
+
+
 def region_windows(x, probs, classes, size, count, generator):
     """count size x size windows of each face (size in pixels of a 512 face), centred on pixels drawn in proportion
     to the parser's probability of `classes` (probs [N,19,h,w], any resolution). The same generator state gives the

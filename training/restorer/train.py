@@ -27,7 +27,7 @@ from ..common.train_utils import (Logger, from_main_, is_main, load_checkpoint, 
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
 from .losses import (PatchDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, high_band_view,
-                     lowpass, mouth_crops, per_sample, region_windows, roi_lpips, ssim_loss, ssim_map)
+                     lowpass, mouth_crops, per_sample, region_windows, roi_lpips, ssim_loss, ssim_map, texture_gram_loss)
 from .model import ControlCNN, Restorer, VQAutoencoder
 
 
@@ -423,6 +423,15 @@ def main():
                 dl = detail_loss(pv, gt, fw.get("detail"))
                 loss = loss + lw["detail"] * dl
                 logs["detail"] = dl.item()
+            if lw.get("texture_gram"):
+                # EnhanceNet's texture loss on the pretrained SqueezeNet's first three layers (losses.texture_gram_loss),
+                # on the perceptual view, in cells of train.texture_gram_cell pixels of a 512 face (default 32).
+                a, b = same_crop(pv, gt, tc.get("lpips_crop", 0), rng)
+                cell = tc.get("texture_gram_cell", 32) * gt.shape[-1] // 512
+                tg = texture_gram_loss(lpips.raw_features(a, 3), lpips.raw_features(b, 3), [max(1, cell // s) for s in (2, 4, 8)],
+                                       fw.get("texture_gram"))
+                loss = loss + lw["texture_gram"] * tg
+                logs["texture_gram"] = tg.item()
             if ident is not None:
                 with torch.no_grad():
                     id_gt = ident(gt)
