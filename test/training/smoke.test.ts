@@ -136,7 +136,7 @@ describe("training recipes (smoke, tiny width)", () => {
     await checkContract(join(work, "restorer-refine.onnx"), "restorer");
     // A detail stack at 512 and the noise inputs added to that model, and only the output head fine-tuned
     // (train.trainable): the head changes, the encoder does not, and the noise strengths leave zero. A texture critic
-    // of full-resolution windows and a hair critic of windows in the parsed hair join the carried discriminators:
+    // of full-resolution windows and hair and skin critics of windows in the parsed hair and skin join the carried discriminators:
     // those two alone are warmed up, then train with them.
     // The carried ones come from another run than the generator (train.init_discs as a path): restorer-up's.
     const fine = run([
@@ -146,7 +146,7 @@ describe("training recipes (smoke, tiny width)", () => {
       'model.detail512={"width": 4, "blocks": 1, "gain": 10}', 'model.noise={"gain": 30, "seed": 0, "init": 0.05}', "loss.detail=10",
       'train.trainable=["decoder.out"]', "loss.texture=0.8", `train.init_discs=${join(work, "restorer-up", "last.pt")}`, "train.disc_warmup=2", "train.texture_crop=64",
       "train.texture_highpass=8", "train.texture_pool=2", "train.d_lr_mult=4", "train.disc_warmup_repeat=2",
-      "loss.hair_roi=1", "train.hair_crop=64",
+      "loss.hair_roi=1", "train.hair_crop=64", "loss.skin_roi=1", "train.skin_crop=64",
       "loss.band_sigma=1.0", "loss.by_fidelity.l1_low=[1.5, 3.0, 3.0]", "loss.perceptual_high_band=true",
       `loss.low_band_teacher={"checkpoint": ${JSON.stringify(join(work, "restorer-refine", "last.pt"))}, "fidelity": 1.0}`,
       "loss.by_fidelity.teacher=[0.0, 3.0, 1.0]", "loss.texture_gram=0.3", "loss.by_fidelity.texture_gram=[1.5, 1.0, 0.0]",
@@ -158,8 +158,8 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(fine).toContain('"event": "trainable"');
     expect(fine).toContain(`"discs": ["eye", "global", "mouth"], "discs_from": ${JSON.stringify(join(work, "restorer-up", "last.pt"))}`);
     expect(fine).toContain('"event": "disc_warmup", "step": 1');
-    expect(fine).toContain('"discs": ["hair", "texture"]');
-    for (const key of ["texture", "hair", "texture_gram"]) {
+    expect(fine).toContain('"discs": ["hair", "skin", "texture"]');
+    for (const key of ["texture", "hair", "skin", "texture_gram"]) {
       expect(fine.split("\n").some((l) => l.startsWith('{"iter"') && key in JSON.parse(l))).toBe(true);
     }
     expect(lastLog(fine).event).toBe("done");
@@ -172,7 +172,7 @@ describe("training recipes (smoke, tiny width)", () => {
       "                  'noise_moved': all(bool(t.abs().sum() > 0) for t in noise), 'map_stored': any(k.endswith('.fixed') for k in b), 'discs': discs}))",
     ], join(work, "restorer-refine", "last.pt"), join(work, "restorer-512", "last.pt"));
     expect(changed).toEqual({
-      encoder: false, head: true, new: true, noise_moved: true, map_stored: false, discs: ["eye", "global", "hair", "mouth", "texture"],
+      encoder: false, head: true, new: true, noise_moved: true, map_stored: false, discs: ["eye", "global", "hair", "mouth", "skin", "texture"],
     });
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-512", "last.pt"), "--out", join(work, "restorer-512.onnx")]);
     await checkContract(join(work, "restorer-512.onnx"), "restorer");

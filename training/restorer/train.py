@@ -107,18 +107,25 @@ def texture_crops(x, size, count, rng):
     return torch.cat([same_crop(x, x, size, rng)[0] for _ in range(count)], 0)
 
 
+# Region critics (loss.NAME_roi > 0): ROI critics of windows centred in parsing classes (train.NAME_classes, these
+# by default), beside the eye and mouth ones.
+REGION_CRITICS = {"hair": [13], "skin": [1]}
+
+
 def optional_views(discs, tc, rng, seg):
     """What the optional critics see for one batch (seg: its parser probabilities): the texture critic random
-    full-resolution windows (new ones at every call of the view), the hair critic windows centred in the hair
-    (`train.hair_classes`, default 13), the same ones for every call, so that its real and fake views line up
-    as the eye and mouth boxes do."""
+    full-resolution windows (new ones at every call of the view), each region critic windows centred in its
+    classes (`train.NAME_classes`, `NAME_crop` 128, `NAME_crops` 2), the same ones for every call, so that its real
+    and fake views line up as the eye and mouth boxes do."""
     views = {}
     if "texture" in discs:
         views["texture"] = lambda t: texture_crops(t, tc.get("texture_crop", 128), tc.get("texture_crops", 2), rng)
-    if "hair" in discs:
-        seed = rng.randrange(2 ** 31)
-        views["hair"] = lambda t: region_windows(t, seg, tc.get("hair_classes", [13]), tc.get("hair_crop", 128),
-                                                 tc.get("hair_crops", 2), torch.Generator().manual_seed(seed))
+    for name, classes in REGION_CRITICS.items():
+        if name in discs:
+            seed = rng.randrange(2 ** 31)
+            views[name] = lambda t, name=name, classes=classes, seed=seed: region_windows(
+                t, seg, tc.get(f"{name}_classes", classes), tc.get(f"{name}_crop", 128), tc.get(f"{name}_crops", 2),
+                torch.Generator().manual_seed(seed))
     return views
 
 
@@ -126,7 +133,7 @@ def critics(discs, extra=None):
     """(key, what that discriminator sees) for each discriminator of the run: the global one the face pooled to 256,
     the ROI ones the eye and mouth boxes, the optional ones what `extra` (optional_views) gives them."""
     views = [("global", lambda t: F.avg_pool2d(t, 2)), ("eye", eye_crops), ("mouth", mouth_crops)]
-    return views + [(k, (extra or {})[k]) for k in ("texture", "hair") if k in discs]
+    return views + [(k, (extra or {})[k]) for k in ("texture", *REGION_CRITICS) if k in discs]
 
 
 def discriminator_step(discs, opt_d, gt, fake, extra=None, only=None) -> float:
@@ -226,9 +233,10 @@ def main():
         # face pooled to 256, so no adversarial signal reached the 512 band, where our outputs were cleaner than
         # real photos (models/restorer.md, "NIQE against grain").
         # "hair" (loss.hair_roi > 0): a fourth ROI critic, of windows centred in the hair, with the Gram style loss on
-        # its features like the eye and mouth ones. Why: the NIQE the default misses is mostly in the hair
+        # its features like the eye and mouth ones ("skin", loss.skin_roi, the same in the skin). Why: the NIQE the
+        # default misses is mostly in the hair, then the skin and background
         # (models/restorer.md, "Fidelity per region"), and no ROI critic looked there.
-        keys = ("global", "eye", "mouth") + tuple(k for k, on in (("texture", lw.get("texture")), ("hair", lw.get("hair_roi"))) if on)
+        keys = ("global", "eye", "mouth") + tuple(k for k, on in [("texture", lw.get("texture"))] + [(r, lw.get(f"{r}_roi")) for r in REGION_CRITICS] if on)
         texture_view = {"highpass": tc.get("texture_highpass", 0.0), "pool": tc.get("texture_pool", 1)}
         discs = {k: PatchDiscriminator(**(texture_view if k == "texture" else {})).to(dev) for k in keys}
     opt_g = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=tc["lr"], betas=(0.5, 0.99))
@@ -458,9 +466,9 @@ def main():
                 style = 0.0
                 tex = 0.0
                 extra = views_for(seg)
-                # The ROI critics (eye, mouth and the optional hair one): an adversarial term each, and the Gram style
-                # loss on their features against the same crops of the ground truth.
-                rois = [("eye", eye_crops), ("mouth", mouth_crops)] + ([("hair", extra["hair"])] if "hair" in discs else [])
+                # The ROI critics (eye, mouth and the optional region ones): an adversarial term each, and the Gram
+                # style loss on their features against the same crops of the ground truth.
+                rois = [("eye", eye_crops), ("mouth", mouth_crops)] + [(r, extra[r]) for r in REGION_CRITICS if r in discs]
                 roi_adv = {}
                 for key, crops in rois:
                     lf, ff = discs[key](crops(pv))
@@ -468,14 +476,16 @@ def main():
                     roi_adv[key] = g_adv(lf, aw)
                     style = style + gram_loss(ff, fr, aw)
                 roi = roi_adv["eye"] + roi_adv["mouth"]
-                hair = roi_adv.get("hair", 0.0)
-                if "hair" in discs:
-                    logs["hair"] = hair.item()
+                regions = 0.0
+                for r in REGION_CRITICS:
+                    if r in discs:
+                        logs[r] = roi_adv[r].item()
+                        regions = regions + lw[f"{r}_roi"] * roi_adv[r]
                 if "texture" in discs:
                     tex = g_adv(discs["texture"](extra["texture"](pv))[0], aw)
                     logs["texture"] = tex.item()
                 loss = loss + ramp * (lw["adv"] * adv + lw["roi"] * roi + lw["style"] * style + lw.get("texture", 0) * tex
-                                      + lw.get("hair_roi", 0) * hair)
+                                      + regions)
                 logs.update(adv=adv.item(), roi=float(roi), style=float(style), ramp=ramp)
         opt_g.zero_grad(set_to_none=True)
         loss.backward()
