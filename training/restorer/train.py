@@ -109,7 +109,7 @@ def texture_crops(x, size, count, rng):
 
 # Region critics (loss.NAME_roi > 0): ROI critics of windows centred in parsing classes (train.NAME_classes, these
 # by default), beside the eye and mouth ones.
-REGION_CRITICS = {"hair": [13], "skin": [1]}
+REGION_CRITICS = {"hair": [13], "skin": [1], "background": [0]}
 
 
 def optional_views(discs, tc, rng, seg):
@@ -233,8 +233,8 @@ def main():
         # face pooled to 256, so no adversarial signal reached the 512 band, where our outputs were cleaner than
         # real photos (models/restorer.md, "NIQE against grain").
         # "hair" (loss.hair_roi > 0): a fourth ROI critic, of windows centred in the hair, with the Gram style loss on
-        # its features like the eye and mouth ones ("skin", loss.skin_roi, the same in the skin). Why: the NIQE the
-        # default misses is mostly in the hair, then the skin and background
+        # its features like the eye and mouth ones ("skin" and "background", loss.skin_roi and loss.background_roi,
+        # the same in those regions). Why: the NIQE the default misses is mostly in the hair, then the background
         # (models/restorer.md, "Fidelity per region"), and no ROI critic looked there.
         keys = ("global", "eye", "mouth") + tuple(k for k, on in [("texture", lw.get("texture"))] + [(r, lw.get(f"{r}_roi")) for r in REGION_CRITICS] if on)
         texture_view = {"highpass": tc.get("texture_highpass", 0.0), "pool": tc.get("texture_pool", 1)}
