@@ -136,8 +136,8 @@ describe("training recipes (smoke, tiny width)", () => {
     await checkContract(join(work, "restorer-refine.onnx"), "restorer");
     // A detail stack at 512 and the noise inputs added to that model, and only the output head fine-tuned
     // (train.trainable): the head changes, the encoder does not, and the noise strengths leave zero. A texture critic
-    // of full-resolution windows and hair and skin critics of windows in the parsed hair and skin join the carried discriminators:
-    // those two alone are warmed up, then train with them.
+    // of full-resolution windows and hair and skin critics of windows in the parsed hair and skin join the carried
+    // discriminators: those three alone are warmed up, then train with them.
     // The carried ones come from another run than the generator (train.init_discs as a path): restorer-up's.
     const fine = run([
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-512"),
