@@ -62,6 +62,31 @@ class PatchDiscriminator(nn.Module):
         return self.head(x), feats
 
 
+class ProjectedDiscriminator(nn.Module):
+    """A patch critic on a frozen pretrained network's features (Projected GAN, Sauer et al. 2021; vision-aided GAN,
+    Kumari et al. 2022): the LPIPS SqueezeNet's activations at its first `depth` cuts (strides 2 to 16), each judged
+    by a small trainable spectral-normalised head; the logits of all levels, flattened side by side.
+    Why: the recipe's critics learn their features from scratch, and on the CPU they stayed at chance (about 1.386
+    each) through every run ("Critics against chance"); ImageNet features already tell texture from its absence, so
+    the heads have only the decision to learn. The backbone is held outside the module (not a submodule): its
+    weights are not the critic's, so they are neither trained, nor checkpointed, nor switched on by requires_grad_.
+    It returns no features for the Gram style loss: the frozen ones' Gram is the texture_gram term's business."""
+
+    def __init__(self, backbone, depth=4, width=64):
+        super().__init__()
+        self._backbone = (backbone,)
+        self.depth = depth
+        channels = [64, 128, 256, 384, 384, 512, 512][:depth]
+        sn = nn.utils.spectral_norm
+        self.heads = nn.ModuleList(nn.Sequential(sn(nn.Conv2d(c, width, 1)), nn.LeakyReLU(0.2, True),
+                                                 sn(nn.Conv2d(width, width, 3, 1, 1)), nn.LeakyReLU(0.2, True),
+                                                 sn(nn.Conv2d(width, 1, 1))) for c in channels)
+
+    def forward(self, x):
+        feats = self._backbone[0].raw_features(x, self.depth)
+        return torch.cat([h(f).flatten(1) for h, f in zip(self.heads, feats)], 1), []
+
+
 def gram(f):
     n, c, h, w = f.shape
     f = f.view(n, c, h * w)

@@ -26,7 +26,7 @@ from ..common.train_utils import (Logger, from_main_, is_main, load_checkpoint, 
                                   sum_over_ranks_, unwrap, rank_agreement)
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
-from .losses import (PatchDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, high_band_view,
+from .losses import (PatchDiscriminator, ProjectedDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, high_band_view,
                      lowpass, mouth_crops, per_sample, region_windows, roi_lpips, ssim_loss, ssim_map, texture_gram_loss)
 from .model import ControlCNN, Restorer, VQAutoencoder
 
@@ -136,14 +136,18 @@ def critics(discs, extra=None):
     return views + [(k, (extra or {})[k]) for k in ("texture", *REGION_CRITICS) if k in discs]
 
 
-def discriminator_step(discs, opt_d, gt, fake, extra=None, only=None) -> float:
-    """One update of the discriminators (all of them, or the keys in `only`) on real faces and restored ones."""
+def discriminator_step(discs, opt_d, gt, fake, extra=None, only=None, each=None) -> float:
+    """One update of the discriminators (all of them, or the keys in `only`) on real faces and restored ones; their
+    summed loss, and each one's in `each` (a dict) if given: which critics have left chance (2 ln 2 each)."""
     for d in discs.values():
         d.requires_grad_(True)
     dl = 0.0
     for key, view in critics(discs, extra):
         if only is None or key in only:
-            dl = dl + d_adv(discs[key](view(gt))[0], discs[key](view(fake))[0])
+            one = d_adv(discs[key](view(gt))[0], discs[key](view(fake))[0])
+            dl = dl + one
+            if each is not None:
+                each[f"d_{key}"] = one.item()
     opt_d.zero_grad(set_to_none=True)
     dl.backward()
     opt_d.step()
@@ -238,7 +242,15 @@ def main():
         # (models/restorer.md, "Fidelity per region"), and no ROI critic looked there.
         keys = ("global", "eye", "mouth") + tuple(k for k, on in [("texture", lw.get("texture"))] + [(r, lw.get(f"{r}_roi")) for r in REGION_CRITICS] if on)
         texture_view = {"highpass": tc.get("texture_highpass", 0.0), "pool": tc.get("texture_pool", 1)}
-        discs = {k: PatchDiscriminator(**(texture_view if k == "texture" else {})).to(dev) for k in keys}
+        # train.projected: the critics (keys) that judge the frozen LPIPS SqueezeNet's features with small trained
+        # heads instead of learning their own features (losses.ProjectedDiscriminator): those stayed near chance on
+        # the CPU, so the adversarial terms taught little (models/restorer.md, "Critics against chance").
+        projected = set(tc.get("projected", []))
+        if projected - set(keys):
+            raise SystemExit(f"{cfg.get('name', 'config')}: train.projected names critics this run lacks: {sorted(projected - set(keys))}")
+        backbone = LPIPSSqueeze().to(dev) if projected else None
+        discs = {k: (ProjectedDiscriminator(backbone, tc.get("projected_depth", 4), tc.get("projected_width", 64)) if k in projected
+                     else PatchDiscriminator(**(texture_view if k == "texture" else {}))).to(dev) for k in keys}
     opt_g = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=tc["lr"], betas=(0.5, 0.99))
     opt_d = torch.optim.Adam([p for d in discs.values() for p in d.parameters()], lr=tc["lr"] * tc.get("d_lr_mult", 1.0), betas=(0.5, 0.99)) if discs else None
     state = {"iter": 0, "elapsed": 0.0}
@@ -491,7 +503,7 @@ def main():
         loss.backward()
         opt_g.step()
         if stage == "restore" and gan_on and opt_d:
-            logs["d"] = discriminator_step(ddp_discs, opt_d, gt, pv.detach(), extra)
+            logs["d"] = discriminator_step(ddp_discs, opt_d, gt, pv.detach(), extra, each=logs)
         now = time.time()
         state["elapsed"] = main_value(state["elapsed"] + now - t_last, rt)
         t_last = now
