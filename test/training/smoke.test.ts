@@ -396,7 +396,7 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(view.gt_grad).toBe(true);
   });
 
-  it("refuses a band option without the setting it needs, naming both", () => {
+  it("refuses a band option without the setting it needs, naming both, and a projected critic the run lacks", () => {
     const attempt = (sets: string[]) => {
       try {
         run(["training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "refused"), "--set", ...sets]);
@@ -414,6 +414,8 @@ describe("training recipes (smoke, tiny width)", () => {
       "loss.low_band_teacher needs loss.by_fidelity.teacher",
     );
     expect(attempt(["stage=distill", 'distill={"checkpoint": "x.pt"}'])).toContain("stage distill needs distill.checkpoint and distill.sigma");
+    // a projected critic this run does not have (no hair critic without loss.hair_roi): refused, naming it
+    expect(attempt(['train.projected=["global", "hair"]'])).toContain("train.projected names critics this run lacks: ['hair']");
   });
 
   it("trains the plain residual CNN control (L1 only, 192 px crops) and exports it to the same contract", async () => {
