@@ -136,6 +136,16 @@ def critics(discs, extra=None):
     return views + [(k, (extra or {})[k]) for k in ("texture", *REGION_CRITICS) if k in discs]
 
 
+def make_critic(key, tc, backbone=None):
+    """The discriminator of critic `key` for a run's train config: a projected one on `backbone` (the frozen LPIPS
+    SqueezeNet) if `train.projected` names it, else the recipe's own patch critic (the texture one with its view)."""
+    if key in tc.get("projected", []):
+        return ProjectedDiscriminator(backbone, tc.get("projected_depth", 4), tc.get("projected_width", 64))
+    if key == "texture":
+        return PatchDiscriminator(highpass=tc.get("texture_highpass", 0.0), pool=tc.get("texture_pool", 1))
+    return PatchDiscriminator()
+
+
 def discriminator_step(discs, opt_d, gt, fake, extra=None, only=None, each=None) -> float:
     """One update of the discriminators (all of them, or the keys in `only`) on real faces and restored ones; their
     summed loss, and each one's in `each` (a dict) if given: which critics have left chance (2 ln 2 each)."""
@@ -241,7 +251,6 @@ def main():
         # the same in those regions). Why: the NIQE the default misses is mostly in the hair, then the background
         # (models/restorer.md, "Fidelity per region"), and no ROI critic looked there.
         keys = ("global", "eye", "mouth") + tuple(k for k, on in [("texture", lw.get("texture"))] + [(r, lw.get(f"{r}_roi")) for r in REGION_CRITICS] if on)
-        texture_view = {"highpass": tc.get("texture_highpass", 0.0), "pool": tc.get("texture_pool", 1)}
         # train.projected: the critics (keys) that judge the frozen LPIPS SqueezeNet's features with small trained
         # heads instead of learning their own features (losses.ProjectedDiscriminator): those stayed near chance on
         # the CPU, so the adversarial terms taught little (models/restorer.md, "Critics against chance").
@@ -249,8 +258,7 @@ def main():
         if projected - set(keys):
             raise SystemExit(f"{cfg.get('name', 'config')}: train.projected names critics this run lacks: {sorted(projected - set(keys))}")
         backbone = LPIPSSqueeze().to(dev) if projected else None
-        discs = {k: (ProjectedDiscriminator(backbone, tc.get("projected_depth", 4), tc.get("projected_width", 64)) if k in projected
-                     else PatchDiscriminator(**(texture_view if k == "texture" else {}))).to(dev) for k in keys}
+        discs = {k: make_critic(k, tc, backbone).to(dev) for k in keys}
     opt_g = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=tc["lr"], betas=(0.5, 0.99))
     opt_d = torch.optim.Adam([p for d in discs.values() for p in d.parameters()], lr=tc["lr"] * tc.get("d_lr_mult", 1.0), betas=(0.5, 0.99)) if discs else None
     state = {"iter": 0, "elapsed": 0.0}

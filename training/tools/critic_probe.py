@@ -32,8 +32,8 @@ from ..common.faces import read_rgb
 from ..common.lpips import LPIPSSqueeze
 from ..common.paths import data_dir
 from ..restorer.data import to_tensor
-from ..restorer.losses import PatchDiscriminator, ProjectedDiscriminator, d_adv, eye_crops, high_band_view, mouth_crops
-from ..restorer.train import same_crop
+from ..restorer.losses import PatchDiscriminator, ProjectedDiscriminator, d_adv, high_band_view
+from ..restorer.train import critics, make_critic, same_crop
 
 
 def restored_pairs(folder: Path):
@@ -54,10 +54,10 @@ def score_critics(checkpoint: Path, fakes: Path | None):
     tc = ck["config"]["train"]
     projected = set(tc.get("projected", []))
     backbone = LPIPSSqueeze() if projected else None
+    discs = {k: make_critic(k, tc, backbone) for k in ("global", "eye", "mouth")}
     pairs = [(gt[None], high_band_view(out[None], gt[None], 1.0)) for gt, out in restored_pairs(fakes)]
-    for key, view in (("global", lambda t: F.avg_pool2d(t, 2)), ("eye", eye_crops), ("mouth", mouth_crops)):
-        d = (ProjectedDiscriminator(backbone, tc.get("projected_depth", 4), tc.get("projected_width", 64)) if key in projected
-             else PatchDiscriminator())
+    for key, view in critics(discs):
+        d = discs[key]
         d.load_state_dict(ck["discs"][key])
         d.eval()
         scores = [(d(view(r))[0], d(view(f))[0]) for r, f in pairs]
