@@ -13,11 +13,12 @@ import { warpImageSteps } from "./image/warp.js";
 import { checkAbort, type Engine } from "./models/engine.js";
 import { parseFace, REGIONS } from "./parse/parse.js";
 import { preserveColourSteps } from "./restore/colour.js";
-import { restoreCrop } from "./restore/restore.js";
+import { DEFAULT_FIDELITY, restoreCrop } from "./restore/restore.js";
 
 export type { Image, Mask, Rect } from "./image/types.js";
 export type { Engine, ModelId, TensorData } from "./models/engine.js";
 export { parseFace } from "./parse/parse.js";
+export { DEFAULT_FIDELITY } from "./restore/restore.js";
 export type { DetectedFace } from "./face/detect.js";
 export type { Cooperation } from "./cooperate.js";
 
@@ -26,7 +27,7 @@ export type Stage = "detect" | "align" | "parse" | "restore" | "paste";
 export interface RestoreOptions {
   /** Blend of the restored face over the original, 0..1 (default 1). */
   strength?: number;
-  /** Passed to the restorer when it takes one: 0 = quality (lean on the prior), 1 = fidelity (default 0.5). */
+  /** Passed to the restorer when it takes one: 0 = quality (lean on the prior), 1 = fidelity (default DEFAULT_FIDELITY, 0.3). */
   fidelity?: number;
   /** Only faces inside are restored, and no pixel outside changes. A Mask weights the blend by its value. */
   region?: Rect | Mask;
@@ -115,7 +116,7 @@ export async function restoreFaces(image: Image, engine: Engine, options: Restor
   validate(options);
   const t0 = now();
   const strength = options.strength ?? 1;
-  const fidelity = options.fidelity ?? 0.5;
+  const fidelity = options.fidelity ?? DEFAULT_FIDELITY;
   const minFaceSize = options.minFaceSize ?? DEFAULT_MIN_FACE_SIZE;
   const { region, signal, onProgress } = options;
   const pacer = pacerFor(options.cooperate);

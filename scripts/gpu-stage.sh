@@ -25,7 +25,7 @@ mkdir -p training/runs/recovered
 [ -f training/runs/recovered/parser-v4.pt ] || $py -m training.tools.recover_checkpoint --model parser \
   --config training/configs/parser-v4.json --out training/runs/recovered/parser-v4.pt >/dev/null
 # The shipped restorer's own recipe (models/restorer.md names it): its model section is what the rebuild needs.
-shipped=${SHIPPED_CONFIG:-training/configs/restorer-v38.json}
+shipped=${SHIPPED_CONFIG:-training/configs/restorer-v46.json}
 $py -m training.tools.recover_checkpoint --model restorer --config "$shipped" \
   --out training/runs/recovered/restorer-shipped.pt >/dev/null
 $py -m training.tools.gpu_carry stage "$carry/runs" parser-v4 restorer-shipped

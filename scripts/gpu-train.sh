@@ -6,8 +6,8 @@
 #   bash scripts/gpu-train.sh            (timeout_s 600; about 9 minutes with the defaults below)
 # and unpack here: bash scripts/gpu-unpack.sh FILES_AT.
 # Two chains share the GPU and the 16 cores:
-#   1. restorer-v38-gpu: all of the shipped restorer (rebuilt from models/) fine-tuned with its own recipe (v30)
-#      and a hair ROI critic, MAIN_MIN minutes;
+#   1. restorer-v46-gpu: all of the shipped restorer (rebuilt from models/) fine-tuned with its own recipe (v30
+#      with a hair ROI critic, and v46's band gate), MAIN_MIN minutes;
 #   2. stage 1 again (restorer-vq2, PRIOR_MIN minutes), then the paper's Table III ablations from that prior,
 #      the four at once, ABL_MIN minutes each (the same budget each).
 # A run that fails stops everything at once (so that the session's minutes go to a fix, not to the others), and
@@ -44,7 +44,7 @@ train() {  # NAME CONFIG [--set ...]: one run, its output in $logs/NAME.log and 
   return "$rc"
 }
 
-train restorer-v38-gpu training/configs/restorer-v38-gpu.json --set train.minutes="$MAIN_MIN" train.workers="$MAIN_WORKERS" $MAIN_SET &
+train restorer-v46-gpu training/configs/restorer-v46-gpu.json --set train.minutes="$MAIN_MIN" train.workers="$MAIN_WORKERS" $MAIN_SET &
 (
   train restorer-vq2 training/configs/restorer-vq2.json --set train.minutes="$PRIOR_MIN" train.workers=4 $PRIOR_SET || exit 1
   for a in $ABLATIONS; do
@@ -82,7 +82,7 @@ for f in "$logs"/*.log; do echo "== $f"; tail -n 3 "$f"; done
 
 # At most 8 files come back, 16 MiB each: the fine-tune in float32 (its critics apart), the prior and the
 # ablations in float16 (gpu-unpack.sh makes float32 checkpoints of them again), and every run's log.
-"$py" -m training.tools.gpu_carry pack "$out" --full restorer-v38-gpu --half restorer-vq2 $ABLATIONS
+"$py" -m training.tools.gpu_carry pack "$out" --full restorer-v46-gpu --half restorer-vq2 $ABLATIONS
 tar czf "$out/logs.tar.gz" "$logs" training/runs/*/log.jsonl 2>/dev/null
 ls -la "$out"
 exit "$status"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What scripts/gpu-train.sh sent back from a lent GPU machine, made into checkpoints here:
 #   bash scripts/gpu-unpack.sh FILES_AT
-# Each NAME.pt becomes training/runs/NAME/final.pt in float32 (weights, state, config; restorer-v38-gpu's critics
+# Each NAME.pt becomes training/runs/NAME/final.pt in float32 (weights, state, config; restorer-v46-gpu's critics
 # joined back in), which scripts/eval-checkpoint.sh, training.restorer.export and a later run's init_checkpoint
 # (with init_discs) take. The runs' logs go back to training/runs/ as well.
 set -euo pipefail

@@ -2,6 +2,7 @@
  * The panel's state and its one action. No DOM here: panel-view.ts renders the state, tests read it directly.
  */
 import type { Engine } from "../../core/models/engine.js";
+import { DEFAULT_FIDELITY } from "../../core/restore/restore.js";
 import { toPluginError } from "../errors.js";
 import type { PhotoshopHost } from "../host/host.js";
 import { restoreActiveLayer, type RestoreLayerOptions, type RestoreOutcome } from "../restore-layer.js";
@@ -20,7 +21,7 @@ export interface PanelState {
   outcome?: RestoreOutcome;
 }
 
-export const DEFAULT_OPTIONS: RestoreLayerOptions = { strength: 1, fidelity: 0.5, onlyInSelection: false, addMasks: true };
+export const DEFAULT_OPTIONS: RestoreLayerOptions = { strength: 1, fidelity: DEFAULT_FIDELITY, onlyInSelection: false, addMasks: true };
 
 export class PanelController {
   private current: PanelState = { running: false, label: "", fraction: 0, message: "", status: "idle" };

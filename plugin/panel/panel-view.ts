@@ -2,7 +2,7 @@
  * Binds index.html's Spectrum widgets to the PanelController. Only element properties that UXP's Spectrum widgets
  * document are used: value (sp-slider, sp-progressbar), checked (sp-checkbox), disabled, textContent, click.
  */
-import type { PanelController, PanelState } from "./panel-controller.js";
+import { DEFAULT_OPTIONS, type PanelController, type PanelState } from "./panel-controller.js";
 
 interface Widget {
   value?: number | string;
@@ -35,7 +35,7 @@ export function bindPanel(doc: PanelDocument, controller: PanelController): void
   restore.addEventListener("click", () => {
     void controller.restore({
       strength: percent(strength.value, 100),
-      fidelity: percent(fidelity.value, 50),
+      fidelity: percent(fidelity.value, Math.round(DEFAULT_OPTIONS.fidelity * 100)),
       onlyInSelection: !!onlySelection.checked,
       addMasks: !!addMasks.checked,
     });

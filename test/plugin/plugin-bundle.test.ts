@@ -6,6 +6,7 @@
 import { readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_FIDELITY } from "../../core/restore/restore.js";
 import type { PanelState } from "../../plugin/panel/panel-controller.js";
 import { FakePhotoshop, type DocumentInit, type FakeDocumentState } from "./fake-photoshop.js";
 import { buildTestPlugin, type TestPlugin } from "./plugin-build.js";
@@ -455,6 +456,8 @@ describe.skipIf(!data)("Photoshop plugin bundle in a UXP-like sandbox", () => {
     const el = (id: string) => dom.elements.get(id)!;
     expect(el("cancel").disabled).toBe(true);
     expect(el("add-masks").checked).toBe(true);
+    // The fidelity slider starts where the SDK and the CLI do (the shipped restorer's default).
+    expect(Number(el("fidelity").value)).toBe(Math.round(DEFAULT_FIDELITY * 100));
     const doc = fake.open({ width: one.width, height: one.height, layers: [background(one)] });
     el("strength").value = 60;
     el("add-masks").checked = false;

@@ -86,6 +86,54 @@ describe("diagnostic tools", () => {
     expect(at(500)).toContain("mean SSIM 0.8000, mean NIQE 9.000"); // SSIM alone: A for both
   });
 
+  it("by_degradation gives the means of a degradation subset and where a restoration is below its input", () => {
+    // Three degraded faces and a clean one: n (noisy, sharp) and m (noisy, blurred), b (little noise).
+    writeFileSync(join(work, "degradations.json"), JSON.stringify({ images: {
+      n: { clean: false, sigma: 0.4, r: 2.7, delta: 14, q: 94 },
+      m: { clean: false, sigma: 3.0, r: 2.0, delta: 12, q: 80 },
+      b: { clean: false, sigma: 0.5, r: 4.0, delta: 2, q: 90 },
+      c: { clean: true, sigma: 0.3, r: 1.0, delta: 14, q: 99 },
+    } }));
+    const evalFile = (name: string, rows: [string, number, number][]) => {
+      writeFileSync(join(work, name), JSON.stringify({ rows: rows.map(([n, psnr, ssim]) => ({ name: n, psnr, ssim })) }));
+      return join(work, name);
+    };
+    const input = evalFile("input.json", [["n", 26, 0.7], ["m", 24, 0.6], ["b", 28, 0.8], ["c", 99, 1]]);
+    const restored = evalFile("restored.json", [["n", 25.5, 0.71], ["m", 25, 0.65], ["b", 29, 0.82], ["c", 40, 0.99]]);
+    const deg = join(work, "degradations.json");
+    const out = tool("by_degradation", deg, input, restored, "--min", "delta=10", "--max", "sigma=1.5");
+    expect(out).toContain("1 faces with delta >= 10, sigma <= 1.5"); // n only: m is blurred, c is clean
+    expect(out).toContain(`| ${restored} | 25.5000 | 0.7100 | 1 | 0 |`); // below the input on PSNR, not on SSIM
+    expect(tool("by_degradation", deg, input, restored, "--min", "delta=10")).toContain(`| ${input} | 25.0000 | 0.6500 |  |  |`);
+    // a bound on a parameter the record lacks, or a restoration without a row for a face: refused, naming it
+    expect(() => tool("by_degradation", deg, input, restored, "--min", "noise=10")).toThrow(/has no parameter 'noise'/);
+    const partial = evalFile("partial.json", [["b", 29, 0.82]]);
+    expect(() => tool("by_degradation", deg, input, partial, "--min", "delta=10")).toThrow(/partial.json: no row for 2 of the 2 faces/);
+  });
+
+  it("average_weights averages the generator weights of checkpoints of one network and refuses others", () => {
+    // a, b, c: one network (w 1, 2, 6; an integer step counter 10, 20, 60); d: w of another shape.
+    snippet([
+      "import sys, torch",
+      "for name, v, shape in (('a', 1.0, (2, 3)), ('b', 2.0, (2, 3)), ('c', 6.0, (2, 3)), ('d', 1.0, (3, 2))):",
+      "    m = {'w': torch.full(shape, v), 'steps': torch.tensor(int(v * 10))}",
+      "    torch.save({'model': m, 'config': {'name': name}, 'state': {'iter': 1}}, f'{sys.argv[1]}/{name}.pt')",
+    ], work);
+    const [a, b, c, d] = ["a", "b", "c", "d"].map((n) => join(work, `${n}.pt`));
+    const soup = join(work, "soup.pt");
+    expect(tool("average_weights", a, b, c, "--out", soup)).toContain("mean of 3 checkpoints");
+    const read = (file: string) => JSON.parse(snippet([
+      "import json, sys, torch",
+      "ck = torch.load(sys.argv[1]); m = ck['model']",
+      "print(json.dumps({'w': m['w'].flatten().tolist(), 'steps': int(m['steps']), 'config': ck['config']['name'], 'from': len(ck['averaged_from'])}))",
+    ], file).toString());
+    expect(read(soup)).toEqual({ w: [3, 3, 3, 3, 3, 3], steps: 10, config: "a", from: 3 }); // integer buffers: the first's
+    tool("average_weights", a, c, "--out", soup, "--weights", "0.75,0.25");
+    expect(read(soup).w[0]).toBeCloseTo(2.25, 6);
+    expect(() => tool("average_weights", a, d, "--out", soup)).toThrow(/d.pt: w has shape \(3, 2\)/);
+    expect(() => tool("average_weights", a, b, "--out", soup, "--weights", "0.5,0.6")).toThrow(/sum to 1.1, not 1/);
+  });
+
   it("critic_probe judges restored val faces against the true ones: trains a critic on 70, scores it on the rest, and scores a run's critics", () => {
     // Stand-ins for a model's restorations: 80 val faces of ../shared blurred (sigma 2), under their own names.
     const fakes = join(work, "blurred");

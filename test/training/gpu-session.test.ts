@@ -66,19 +66,19 @@ describe("GPU session rehearsal (scripts/gpu-stage.sh, gpu-train.sh, gpu-unpack.
     const files = readdirSync(out).sort();
     expect(files).toEqual([
       "logs.tar.gz", "restorer-ablation-full.pt", "restorer-no-lde.pt", "restorer-no-safm.pt", "restorer-no-seg.pt",
-      "restorer-v38-gpu-discs.pt", "restorer-v38-gpu.pt", "restorer-vq2.pt",
+      "restorer-v46-gpu-discs.pt", "restorer-v46-gpu.pt", "restorer-vq2.pt",
     ]);
     const sizes = files.map((f) => statSync(join(out, f)).size);
     expect(Math.max(...sizes)).toBeLessThan(16 * MiB);
     expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(64 * MiB);
 
     const unpacked = execFileSync("bash", ["scripts/gpu-unpack.sh", out], { cwd: device, encoding: "utf8" });
-    expect(unpacked).toMatch(/restorer-v38-gpu\/final\.pt: iteration [1-9]\d*, .* with critics/);
+    expect(unpacked).toMatch(/restorer-v46-gpu\/final\.pt: iteration [1-9]\d*, .* with critics/);
     for (const name of ["restorer-ablation-full", "restorer-no-seg", "restorer-no-safm", "restorer-no-lde", "restorer-vq2"]) {
       expect(unpacked).toMatch(new RegExp(`${name}/final\\.pt: iteration [1-9]`));
     }
-    const onnx = join(work, "v38.onnx");
-    execFileSync(py, ["-m", "training.restorer.export", "--checkpoint", "training/runs/restorer-v38-gpu/final.pt", "--out", onnx],
+    const onnx = join(work, "v46.onnx");
+    execFileSync(py, ["-m", "training.restorer.export", "--checkpoint", "training/runs/restorer-v46-gpu/final.pt", "--out", onnx],
       { cwd: device, stdio: "ignore" });
     const session = await ort.InferenceSession.create(onnx);
     expect(session.inputNames).toContain("fidelity");

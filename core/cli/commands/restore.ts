@@ -10,6 +10,7 @@ import { type Job, type JobOptions, type JobReport, runJob } from "../../workers
 import { runPool } from "../../workers/pool.js";
 import { type Backend, checkModelFiles, createEngine, modelsDirFrom } from "../engine.js";
 import { createProgress } from "../progress.js";
+import { DEFAULT_FIDELITY } from "../../restore/restore.js";
 
 export const IMAGE_EXTENSIONS = /\.(jpe?g|png|tiff?|webp)$/i;
 
@@ -96,7 +97,7 @@ export function registerRestore(program: Command): void {
     .addOption(new Option("--region <x,y,w,h>", "restore only faces inside this rectangle; no pixel outside changes").argParser(parseRect).conflicts("regionMask"))
     .option("--region-mask <FILE>", "grey image of the photo's size: restore only where it is not black (it weights the blend)")
     .option("--strength <S>", "blend of the restored face over the original, 0..1", unitInterval("--strength"), 1)
-    .option("--fidelity <F>", "0 = quality (lean on the learned prior), 1 = fidelity to the input; for restorers that take it", unitInterval("--fidelity"), 0.5)
+    .option("--fidelity <F>", "0 = quality (lean on the learned prior), 1 = fidelity to the input; for restorers that take it", unitInterval("--fidelity"), DEFAULT_FIDELITY)
     .option("--min-face-size <PX>", "skip (and report) faces narrower than this, in pixels", nonNegative)
     .option("--faces <LIST>", "restore only these faces, by index (left to right, then top to bottom), e.g. 0,2", indexList)
     .addOption(new Option("--backend <B>", "onnxruntime-node (fast, native) or onnxruntime-web wasm (the Photoshop path)").choices(["node", "wasm"]).default("node"))
