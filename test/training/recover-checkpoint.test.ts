@@ -22,7 +22,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("training checkpoints recovered from the shipped ONNX models", () => {
   it("rebuilds the shipped restorer and parser exactly, and the restorer runs as PyTorch", () => {
-    for (const [model, config] of [["restorer", "training/configs/restorer-v38.json"], ["parser", "training/configs/parser-v4.json"]]) {
+    for (const [model, config] of [["restorer", "training/configs/restorer-v46.json"], ["parser", "training/configs/parser-v4.json"]]) {
       const out = join(work, `${model}.pt`);
       const res = recover(model, config, out);
       expect(res.status, res.stderr).toBe(0);
