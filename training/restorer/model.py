@@ -453,7 +453,7 @@ class Restorer(nn.Module):
     def load_decoder(self, state):
         """A decoder's weights. What the source lacks starts fresh: an output head of another kind (a pixel-shuffle
         source for an UpHead decoder), a Refine stack and the detail stacks (which start as the identity), the noise
-        inputs (which start at their config's `init`), the band gate (which starts closed)."""
+        inputs (which start at their config's `init`), the band gate (which starts removing nothing)."""
         own = self.decoder.state_dict()
         carried = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
         dropped = [k for k in state if k not in carried]

@@ -15,21 +15,14 @@ import argparse
 import json
 from pathlib import Path
 
+from .paired_diff import METRICS, rows
+
 
 def _bound(text: str) -> tuple[str, float]:
     key, _, value = text.partition("=")
     if not value:
         raise argparse.ArgumentTypeError(f"{text}: expected KEY=VALUE, e.g. delta=10")
     return key, float(value)
-
-
-def _rows(path: Path) -> dict[str, dict]:
-    if not path.is_file():
-        raise SystemExit(f"{path}: no such file")
-    data = json.loads(path.read_text())
-    if "rows" not in data:
-        raise SystemExit(f"{path}: not a `sade eval --json` file (no 'rows')")
-    return {r["name"]: r for r in data["rows"]}
 
 
 def subset(degradations: dict, lows: list[tuple[str, float]], highs: list[tuple[str, float]]) -> list[str]:
@@ -62,20 +55,20 @@ def main(argv: list[str] | None = None) -> None:
     names = subset(degradations, args.min, args.max)
     if not names:
         raise SystemExit("no degraded face matches those bounds")
-    base = _rows(args.input)
-    files = [(args.input, base)] + [(p, _rows(p)) for p in args.restored]
-    for path, rows in files:
-        missing = [n for n in names if n not in rows]
+    base = rows(args.input)
+    files = [(args.input, base)] + [(p, rows(p)) for p in args.restored]
+    for path, face_rows in files:
+        missing = [n for n in names if n not in face_rows]
         if missing:
             raise SystemExit(f"{path}: no row for {len(missing)} of the {len(names)} faces (e.g. {missing[0]})")
-    metrics = [m for m in ("psnr", "ssim", "lpips", "niqe", "idd") if all(m in rows[names[0]] for _, rows in files)]
+    metrics = [m for m in METRICS if all(m in face_rows[names[0]] for _, face_rows in files)]
     print(f"{len(names)} faces with " + ", ".join([f"{k} >= {v:g}" for k, v in args.min] + [f"{k} <= {v:g}" for k, v in args.max]))
     print("| file | " + " | ".join(metrics) + " | below input PSNR | below input SSIM |")
     print("|---|" + "---|" * (len(metrics) + 2))
-    for path, rows in files:
-        means = [sum(rows[n][m] for n in names) / len(names) for m in metrics]
-        below = ["", ""] if rows is base else [
-            str(sum(rows[n][m] < base[n][m] for n in names)) if m in base[names[0]] else "" for m in ("psnr", "ssim")]
+    for path, face_rows in files:
+        means = [sum(face_rows[n][m] for n in names) / len(names) for m in metrics]
+        below = ["", ""] if face_rows is base else [
+            str(sum(face_rows[n][m] < base[n][m] for n in names)) if m in base[names[0]] else "" for m in ("psnr", "ssim")]
         print(f"| {path} | " + " | ".join(f"{v:.4f}" for v in means) + f" | {below[0]} | {below[1]} |")
 
 

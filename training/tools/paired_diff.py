@@ -9,13 +9,20 @@ standard errors of zero is noise at this set's size."""
 import argparse
 import json
 import math
+import os
 
 METRICS = {"psnr": 1, "ssim": 1, "lpips": -1, "niqe": -1, "idd": -1}  # +1: higher is better
 
 
-def rows(path: str) -> dict:
+def rows(path) -> dict:
+    """The per-face rows of a `sade eval --json` file by face name; a missing or foreign file is refused, named."""
+    if not os.path.isfile(path):
+        raise SystemExit(f"{path}: no such file")
     with open(path) as f:
-        return {r["name"]: r for r in json.load(f)["rows"]}
+        data = json.load(f)
+    if "rows" not in data:
+        raise SystemExit(f"{path}: not a `sade eval --json` file (no 'rows')")
+    return {r["name"]: r for r in data["rows"]}
 
 
 def main():
