@@ -143,7 +143,8 @@ describe("training recipes (smoke, tiny width)", () => {
     // discriminators: those three alone are warmed up, then train with them. The hair one is a projected critic
     // (train.projected: trained heads on the frozen SqueezeNet's first three levels).
     // The carried ones come from another run than the generator (train.init_discs as a path): restorer-up's.
-    // A band gate (model.band_gate) is added and trained with the head: it starts removing nothing and moves.
+    // A band gate (model.band_gate) is added and trained with the head at 5x its rate (train.lr_mult): it starts
+    // removing nothing and moves.
     const fine = run([
       "training.restorer.train", "--config", "training/configs/restorer-smoke.json", "--run-dir", join(work, "restorer-512"),
       "--set", `parser_checkpoint=${join(work, "parser", "last.pt")}`, `init_checkpoint=${join(work, "restorer-refine", "last.pt")}`,
@@ -155,6 +156,7 @@ describe("training recipes (smoke, tiny width)", () => {
       "loss.band_sigma=1.0", "loss.by_fidelity.l1_low=[1.5, 3.0, 3.0]", "loss.perceptual_high_band=true",
       `loss.low_band_teacher={"checkpoint": ${JSON.stringify(join(work, "restorer-refine", "last.pt"))}, "fidelity": 1.0}`,
       "loss.by_fidelity.teacher=[0.0, 3.0, 1.0]", "loss.texture_gram=0.3", "loss.by_fidelity.texture_gram=[1.5, 1.0, 0.0]",
+      "loss.mscn=1", "loss.by_fidelity.mscn=[1.5, 1.0, 0.0]", 'train.lr_mult={"decoder.band_gate": 5}',
     ]);
     expect(fine).toContain('"event": "teacher"');
     expect(fine.split("\n").some((l) => l.startsWith('{"iter"') && JSON.parse(l).teacher > 0)).toBe(true);
@@ -164,7 +166,7 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(fine).toContain(`"discs": ["eye", "global", "mouth"], "discs_from": ${JSON.stringify(join(work, "restorer-up", "last.pt"))}`);
     expect(fine).toContain('"event": "disc_warmup", "step": 1');
     expect(fine).toContain('"discs": ["hair", "skin", "texture"]');
-    for (const key of ["texture", "hair", "skin", "texture_gram"]) {
+    for (const key of ["texture", "hair", "skin", "texture_gram", "mscn"]) {
       expect(fine.split("\n").some((l) => l.startsWith('{"iter"') && key in JSON.parse(l))).toBe(true);
     }
     expect(lastLog(fine).event).toBe("done");
@@ -175,7 +177,9 @@ describe("training recipes (smoke, tiny width)", () => {
       "discs = sorted(torch.load(sys.argv[2])['discs'])",
       "hair = torch.load(sys.argv[2])['discs']['hair']",
       "gate = b['decoder.band_gate.gates.2.weight']",
-      "print(json.dumps({'encoder': diff('encoder.'), 'head': diff('decoder.out.'), 'new': new('decoder.out.detail512.') and new('decoder.out.noise512.'),",
+      "groups = torch.load(sys.argv[2])['opt_g']['param_groups']",
+      "print(json.dumps({'groups': [[g['lr_mult'], len(g['params'])] for g in groups],",
+      "                  'encoder': diff('encoder.'), 'head': diff('decoder.out.'), 'new': new('decoder.out.detail512.') and new('decoder.out.noise512.'),",
       "                  'gate_moved': new('decoder.band_gate.') and bool(gate.abs().sum() > 0),",
       "                  'noise_moved': all(bool(t.abs().sum() > 0) for t in noise), 'map_stored': any(k.endswith('.fixed') for k in b), 'discs': discs,",
       "                  'hair_projected': all(k.startswith('heads.') for k in hair) and any(k.startswith('heads.2.') for k in hair)}))",
@@ -183,6 +187,8 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(changed).toEqual({
       encoder: false, head: true, new: true, gate_moved: true, noise_moved: true, map_stored: false, discs: ["eye", "global", "hair", "mouth", "skin", "texture"],
       hair_projected: true,
+      // train.lr_mult: the band gate's five tensors (its norm, its 1 x 1 conv, the w term) in their own Adam group at 5x the rate
+      groups: [[1, expect.any(Number)], [5, 5]],
     });
     run(["training.restorer.export", "--checkpoint", join(work, "restorer-512", "last.pt"), "--out", join(work, "restorer-512.onnx")]);
     await checkContract(join(work, "restorer-512.onnx"), "restorer");
@@ -335,6 +341,42 @@ describe("training recipes (smoke, tiny width)", () => {
     expect(t.shifted).toBeLessThan(0.7 * t.blurred); // ... the texture loss the texture, whatever its phase
     expect(t.grad_out).toBeGreaterThan(0);
     expect(t.gt_grad).toBe(true); // the ground truth's features are a fixed target
+  });
+
+  it("matches NIQE's local statistics (MSCN) by cell: the coefficients are NIQE's, a shifted face costs little, a blurred one much, white grain buys little of it back", () => {
+    const t = pyJson([
+      "import json, numpy as np, torch",
+      "from scipy.ndimage import convolve",
+      "from training.common.paths import weights_dir",
+      "from training.common.faces import read_rgb, restoration_val_images",
+      "from training.restorer.losses import mscn, mscn_loss, mscn_stats, lowpass",
+      "torch.manual_seed(0)",
+      "win = np.load(weights_dir() / 'niqe' / 'niqe_pris_params.npz')['gaussian_window']",
+      "u8 = read_rgb(restoration_val_images()[0])",
+      "img = torch.from_numpy(u8).permute(2, 0, 1)[None].float() / 127.5 - 1",
+      "# BasicSR's niqe: Y of BT.601 (unrounded here), scipy's convolve with edge replication, (Y - mu) / (sigma + 1)",
+      "y = 16 + (65.481 * u8[..., 0] + 128.553 * u8[..., 1] + 24.966 * u8[..., 2]) / 255",
+      "mu = convolve(y, win, mode='nearest'); sd = np.sqrt(np.abs(convolve(y * y, win, mode='nearest') - mu * mu))",
+      "gt = img[..., 128:384, 128:384]",
+      "shifted, blurred = img[..., 131:387, 131:387], lowpass(img, 1.5)[..., 128:384, 128:384]",
+      "grain = blurred + torch.randn(1, 1, 256, 256) / 127.5  # one grey level of white luma noise",
+      "o, g = blurred.clone().requires_grad_(True), gt.clone().requires_grad_(True)",
+      "mscn_loss(o, g).backward()",
+      "print(json.dumps({'mscn_err': float(np.abs(mscn(img)[0, 0].double().numpy() - (y - mu) / (sd + 1)).max()),",
+      "                  'cells': [list(s.shape) for s in mscn_stats(gt)], 'same': float(mscn_loss(gt, gt)),",
+      "                  'shifted': float(mscn_loss(shifted, gt)), 'blurred': float(mscn_loss(blurred, gt)), 'grain': float(mscn_loss(grain, gt)),",
+      "                  'grad_out': float(o.grad.abs().mean()), 'gt_grad': g.grad is None}))",
+    ]);
+    // The variance floor under the square root (for a finite gradient on flat skin) is the only difference.
+    expect(t.mscn_err).toBeLessThan(0.02);
+    expect(t.cells).toEqual([[1, 10, 8, 8], [1, 10, 8, 8]]); // 10 statistics, 32 px cells at full and half size
+    expect(t.same).toBe(0);
+    // A val face's middle, its texture 3 px off, blurred (sigma 1.5), and blurred with white grain. Measured: 0.022,
+    // 0.148, 0.120. The term asks for the true face's texture by cell, not for noise.
+    expect(t.shifted).toBeLessThan(0.3 * t.blurred);
+    expect(t.grain).toBeGreaterThan(0.7 * t.blurred);
+    expect(t.grad_out).toBeGreaterThan(0);
+    expect(t.gt_grad).toBe(true); // the ground truth's statistics are a fixed target
   });
 
   it("judges a frozen SqueezeNet's features with trained heads (projected critic): learns blur from a face where a plain critic has not, keeps the backbone out of its weights", () => {

@@ -206,6 +206,53 @@ def detail_loss(out, gt, weight=None):
     return sum(per_sample((a - b.detach()).abs(), weight) for a, b in zip(band_energy(out), band_energy(gt)))
 
 
+def mscn(x):
+    """Mean-subtracted contrast-normalised coefficients of the luma, as NIQE computes them (core/metrics/niqe.ts,
+    BasicSR): BT.601 Y on the 16..235 scale, a 7 x 7 Gaussian of sigma 7/6 with edge-replicating padding, and
+    (Y - mu) / (sigma + 1), to within 0.01: a small floor under the local variance keeps the gradient finite on flat
+    skin. x in [-1, 1] RGB; returns [N, 1, H, W]."""
+    rgb = (x + 1) * 127.5
+    y = 16 + (65.481 * rgb[:, :1] + 128.553 * rgb[:, 1:2] + 24.966 * rgb[:, 2:3]) / 255
+    k = _gaussian_window(7, 7 / 6).to(y)
+    blur = lambda t: F.conv2d(F.conv2d(F.pad(t, (3, 3, 3, 3), mode="replicate"), k.view(1, 1, 1, -1)), k.view(1, 1, -1, 1))
+    mu = blur(y)
+    var = (blur(y * y) - mu * mu).clamp(min=0)
+    return (y - mu) / (torch.sqrt(var + 1e-4) + 1)
+
+
+def mscn_stats(x, cell=32):
+    """Local statistics of the MSCN field in cell x cell windows, at full and half resolution (NIQE's two scales):
+    E[m^2] and E|m| (the variance and, through their ratio, the shape of NIQE's generalised Gaussian), and for the
+    horizontal, vertical and two diagonal neighbours E[m m'] and E|m m'| (the products NIQE fits its asymmetric
+    Gaussians to). Returns a list of [N, 10, H/cell, W/cell], one per scale."""
+    out = []
+    for s in (1, 2):
+        t = F.avg_pool2d(x, s) if s > 1 else x
+        m = mscn(t)
+        c = max(1, cell // s)
+        feats = [m * m, m.abs()]
+        h, w = m.shape[-2:]
+        for dy, dx in ((0, 1), (1, 0), (1, 1), (1, -1)):
+            x0, x1 = max(0, -dx), w - max(0, dx)
+            p = m[..., : h - dy, x0:x1] * m[..., dy:, x0 + dx: x1 + dx]
+            feats.append(F.pad(p, (0, abs(dx), 0, dy)))  # zero rows and columns keep the cells aligned
+            feats.append(feats[-1].abs())
+        out.append(F.avg_pool2d(torch.cat(feats, 1), c))
+    return out
+
+
+def mscn_loss(out, gt, weight=None, cell=32):
+    """Naturalness-statistics matching: |local MSCN statistics of the output - those of the ground truth| in cells
+    of `cell` pixels (of this image), at two scales, weighted per face.
+    Why: NIQE is a distance between such statistics and those of pristine photos, and its gap to the ground truth
+    is in flat regions, where the contrast normalisation magnifies a grey level of texture that the detail-energy
+    term (losses.detail_loss, unnormalised) does not see: one grey level of grain bought 0.7 NIQE points
+    (models/restorer.md, "NIQE against grain"). Matched against the ground truth, cell by cell, the term asks for
+    the texture the true face has there (its grain, pores, hair strands, neighbour correlations included), not
+    for grain everywhere."""
+    return sum(per_sample((a - b.detach()).abs(), weight) for a, b in zip(mscn_stats(out, cell), mscn_stats(gt, cell)))
+
+
 def patch_gram(f, patch):
     """Gram matrices of f over non-overlapping patch x patch cells: [N, cells, C, C]. A cell smaller than the map
     is the whole map; a remainder at the right and bottom edges is left out."""

@@ -27,7 +27,7 @@ from ..common.train_utils import (Logger, from_main_, is_main, load_checkpoint, 
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
 from .losses import (PatchDiscriminator, ProjectedDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, high_band_view,
-                     lowpass, mouth_crops, per_sample, region_windows, roi_lpips, ssim_loss, ssim_map, texture_gram_loss)
+                     lowpass, mouth_crops, mscn_loss, per_sample, region_windows, roi_lpips, ssim_loss, ssim_map, texture_gram_loss)
 from .model import ControlCNN, Restorer, VQAutoencoder
 
 
@@ -56,6 +56,18 @@ def forever(loader):
             loader.sampler.set_epoch(epoch)
         yield from loader
         epoch += 1
+
+
+def generator_groups(net, lr, mults):
+    """The generator's trainable parameters as Adam groups, each with its `lr_mult` (train.lr_mult: {name prefix:
+    multiplier}, the first matching prefix wins; the rest at 1). Why: a part added to a trained network (the band
+    gate of v46) starts at zero under a rate chosen for the rest, and at v46's rate its gates were still moving when
+    the run ended (models/restorer.md, "Training")."""
+    groups = {}
+    for name, p in net.named_parameters():
+        if p.requires_grad:
+            groups.setdefault(next((float(m) for k, m in mults.items() if name.startswith(k)), 1.0), []).append(p)
+    return [{"params": ps, "lr": lr * m, "lr_mult": m} for m, ps in sorted(groups.items())]
 
 
 def load_parser(cfg, device):
@@ -259,7 +271,7 @@ def main():
             raise SystemExit(f"{cfg.get('name', 'config')}: train.projected names critics this run lacks: {sorted(projected - set(keys))}")
         backbone = LPIPSSqueeze().to(dev) if projected else None
         discs = {k: make_critic(k, tc, backbone).to(dev) for k in keys}
-    opt_g = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=tc["lr"], betas=(0.5, 0.99))
+    opt_g = torch.optim.Adam(generator_groups(net, tc["lr"], tc.get("lr_mult", {})), lr=tc["lr"], betas=(0.5, 0.99))
     opt_d = torch.optim.Adam([p for d in discs.values() for p in d.parameters()], lr=tc["lr"] * tc.get("d_lr_mult", 1.0), betas=(0.5, 0.99)) if discs else None
     state = {"iter": 0, "elapsed": 0.0}
     carried = set()
@@ -293,7 +305,7 @@ def main():
         prior = VQAutoencoder(**{k: v for k, v in cfg["model"].items() if k in ("widths", "codes", "code_dim", "blocks")})
         prior.load_state_dict(torch.load(REPO / cfg["prior_checkpoint"], map_location="cpu")["model"])
         net.load_prior(prior.to(dev))
-        opt_g = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=tc["lr"], betas=(0.5, 0.99))
+        opt_g = torch.optim.Adam(generator_groups(net, tc["lr"], tc.get("lr_mult", {})), lr=tc["lr"], betas=(0.5, 0.99))
         log.log(event="prior", path=cfg["prior_checkpoint"])
     model = DDP(net, find_unused_parameters=True) if rt["world"] > 1 else net
     ddp_discs = {k: (DDP(d) if rt["world"] > 1 else d) for k, d in discs.items()}
@@ -357,7 +369,7 @@ def main():
         for o, mult in ((opt_g, 1.0), (opt_d, tc.get("d_lr_mult", 1.0))):
             if o:
                 for g in o.param_groups:
-                    g["lr"] = lr * mult
+                    g["lr"] = lr * mult * g.get("lr_mult", 1.0)
         source = "small" if "small" in streams and shared_rng.random() < tc.get("small_p", 0.3) else "full"
         batch = next(streams[source])
         logs = {}
@@ -451,6 +463,12 @@ def main():
                 dl = detail_loss(pv, gt, fw.get("detail"))
                 loss = loss + lw["detail"] * dl
                 logs["detail"] = dl.item()
+            if lw.get("mscn"):
+                # Naturalness-statistics matching (losses.mscn_loss): the ground truth's local MSCN statistics, the
+                # quantities NIQE is built on, cell by cell; train.mscn_cell pixels of a 512 face (default 32).
+                ml = mscn_loss(pv, gt, fw.get("mscn"), max(1, tc.get("mscn_cell", 32) * gt.shape[-1] // 512))
+                loss = loss + lw["mscn"] * ml
+                logs["mscn"] = ml.item()
             if lw.get("texture_gram"):
                 # EnhanceNet's texture loss on the pretrained SqueezeNet's first three layers (losses.texture_gram_loss),
                 # on the perceptual view, in cells of train.texture_gram_cell pixels of a 512 face (default 32).
