@@ -58,16 +58,18 @@ def forever(loader):
         epoch += 1
 
 
-def generator_groups(net, lr, mults):
-    """The generator's trainable parameters as Adam groups, each with its `lr_mult` (train.lr_mult: {name prefix:
+def generator_optimizer(net, tc):
+    """Adam over the generator's trainable parameters, in groups by their `lr_mult` (train.lr_mult: {name prefix:
     multiplier}, the first matching prefix wins; the rest at 1). Why: a part added to a trained network (the band
     gate of v46) starts at zero under a rate chosen for the rest, and at v46's rate its gates were still moving when
     the run ended (models/restorer.md, "Training")."""
+    mults = tc.get("lr_mult", {})
     groups = {}
     for name, p in net.named_parameters():
         if p.requires_grad:
             groups.setdefault(next((float(m) for k, m in mults.items() if name.startswith(k)), 1.0), []).append(p)
-    return [{"params": ps, "lr": lr * m, "lr_mult": m} for m, ps in sorted(groups.items())]
+    return torch.optim.Adam([{"params": ps, "lr": tc["lr"] * m, "lr_mult": m} for m, ps in sorted(groups.items())],
+                            lr=tc["lr"], betas=(0.5, 0.99))
 
 
 def load_parser(cfg, device):
@@ -271,7 +273,7 @@ def main():
             raise SystemExit(f"{cfg.get('name', 'config')}: train.projected names critics this run lacks: {sorted(projected - set(keys))}")
         backbone = LPIPSSqueeze().to(dev) if projected else None
         discs = {k: make_critic(k, tc, backbone).to(dev) for k in keys}
-    opt_g = torch.optim.Adam(generator_groups(net, tc["lr"], tc.get("lr_mult", {})), lr=tc["lr"], betas=(0.5, 0.99))
+    opt_g = generator_optimizer(net, tc)
     opt_d = torch.optim.Adam([p for d in discs.values() for p in d.parameters()], lr=tc["lr"] * tc.get("d_lr_mult", 1.0), betas=(0.5, 0.99)) if discs else None
     state = {"iter": 0, "elapsed": 0.0}
     carried = set()
@@ -305,7 +307,7 @@ def main():
         prior = VQAutoencoder(**{k: v for k, v in cfg["model"].items() if k in ("widths", "codes", "code_dim", "blocks")})
         prior.load_state_dict(torch.load(REPO / cfg["prior_checkpoint"], map_location="cpu")["model"])
         net.load_prior(prior.to(dev))
-        opt_g = torch.optim.Adam(generator_groups(net, tc["lr"], tc.get("lr_mult", {})), lr=tc["lr"], betas=(0.5, 0.99))
+        opt_g = generator_optimizer(net, tc)
         log.log(event="prior", path=cfg["prior_checkpoint"])
     model = DDP(net, find_unused_parameters=True) if rt["world"] > 1 else net
     ddp_discs = {k: (DDP(d) if rt["world"] > 1 else d) for k, d in discs.items()}
