@@ -32,6 +32,24 @@ async function grey(file: string): Promise<Uint8Array> {
   return new Uint8Array(await sharp(file).extractChannel(0).raw().toBuffer());
 }
 
+/** A `sade degrade` record of three degraded faces and a clean one: n (noisy, sharp) and m (noisy, blurred), b
+ * (little noise), c (clean). */
+function degradations(): string {
+  writeFileSync(join(work, "degradations.json"), JSON.stringify({ images: {
+    n: { clean: false, sigma: 0.4, r: 2.7, delta: 14, q: 94 },
+    m: { clean: false, sigma: 3.0, r: 2.0, delta: 12, q: 80 },
+    b: { clean: false, sigma: 0.5, r: 4.0, delta: 2, q: 90 },
+    c: { clean: true, sigma: 0.3, r: 1.0, delta: 14, q: 99 },
+  } }));
+  return join(work, "degradations.json");
+}
+
+/** A `sade eval --json` file of PSNR and SSIM rows; null is what sade eval writes for a value that is not finite. */
+function evalFile(name: string, rows: [string, number | null, number][]): string {
+  writeFileSync(join(work, name), JSON.stringify({ rows: rows.map(([n, psnr, ssim]) => ({ name: n, psnr, ssim })) }));
+  return join(work, name);
+}
+
 describe("diagnostic tools", () => {
   it("two_band keeps the first folder's low band and the second's high band", async () => {
     // low: a steep ramp, no texture; high: a flat face with a strong checkerboard
@@ -87,20 +105,9 @@ describe("diagnostic tools", () => {
   });
 
   it("by_degradation gives the means of a degradation subset and where a restoration is below its input", () => {
-    // Three degraded faces and a clean one: n (noisy, sharp) and m (noisy, blurred), b (little noise).
-    writeFileSync(join(work, "degradations.json"), JSON.stringify({ images: {
-      n: { clean: false, sigma: 0.4, r: 2.7, delta: 14, q: 94 },
-      m: { clean: false, sigma: 3.0, r: 2.0, delta: 12, q: 80 },
-      b: { clean: false, sigma: 0.5, r: 4.0, delta: 2, q: 90 },
-      c: { clean: true, sigma: 0.3, r: 1.0, delta: 14, q: 99 },
-    } }));
-    const evalFile = (name: string, rows: [string, number, number][]) => {
-      writeFileSync(join(work, name), JSON.stringify({ rows: rows.map(([n, psnr, ssim]) => ({ name: n, psnr, ssim })) }));
-      return join(work, name);
-    };
+    const deg = degradations();
     const input = evalFile("input.json", [["n", 26, 0.7], ["m", 24, 0.6], ["b", 28, 0.8], ["c", 99, 1]]);
     const restored = evalFile("restored.json", [["n", 25.5, 0.71], ["m", 25, 0.65], ["b", 29, 0.82], ["c", 40, 0.99]]);
-    const deg = join(work, "degradations.json");
     const out = tool("by_degradation", deg, input, restored, "--min", "delta=10", "--max", "sigma=1.5");
     expect(out).toContain("1 faces with delta >= 10, sigma <= 1.5"); // n only: m is blurred, c is clean
     expect(out).toContain(`| ${restored} | 25.5000 | 0.7100 | 1 | 0 |`); // below the input on PSNR, not on SSIM
@@ -109,6 +116,22 @@ describe("diagnostic tools", () => {
     expect(() => tool("by_degradation", deg, input, restored, "--min", "noise=10")).toThrow(/has no parameter 'noise'/);
     const partial = evalFile("partial.json", [["b", 29, 0.82]]);
     expect(() => tool("by_degradation", deg, input, partial, "--min", "delta=10")).toThrow(/partial.json: no row for 2 of the 2 faces/);
+  });
+
+  it("paired_diff and by_degradation read sade eval's null (a PSNR of infinity) as left out of the means, as sade eval does", () => {
+    // sade eval writes JSON, which has no Infinity: a face identical to its ground truth (the ground truth scored
+    // against itself, or a clean input) gets "psnr": null.
+    const deg = degradations();
+    const truth = evalFile("truth.json", [["n", null, 1], ["m", null, 1], ["b", null, 1], ["c", null, 1]]);
+    const input = evalFile("input-clean.json", [["n", 26, 0.7], ["m", 24, 0.6], ["b", 28, 0.8], ["c", null, 1]]);
+    const restored = evalFile("restored-2.json", [["n", 25.5, 0.71], ["m", 25, 0.65], ["b", 29, 0.82], ["c", 40, 0.99]]);
+    const byDeg = tool("by_degradation", deg, input, truth, restored, "--min", "delta=10");
+    expect(byDeg).toContain(`| ${truth} | n/a | 1.0000 | 0 | 0 |`);
+    expect(byDeg).toContain(`| ${restored} | 25.2500 | 0.6800 | 1 | 0 |`);
+    const lines = tool("paired_diff", input, restored).trim().split("\n");
+    expect(lines[0]).toMatch(/^psnr {2}\+0\.5000 ± 0\.5000 \(standard error\) {2}candidate better on 2\/3 faces$/); // c left out
+    expect(lines[1]).toMatch(/^ssim {2}\+0\.0175 ± .* candidate better on 3\/4 faces$/);
+    expect(tool("paired_diff", truth, restored).split("\n")[0]).toBe("psnr  n/a (no face scored finitely in both files)");
   });
 
   it("average_weights averages the generator weights of checkpoints of one network and refuses others", () => {

@@ -13,6 +13,7 @@ little blur keep their noise at every fidelity; models/restorer.md, "Noise the r
 """
 import argparse
 import json
+import math
 from pathlib import Path
 
 from .paired_diff import METRICS, rows
@@ -23,6 +24,12 @@ def _bound(text: str) -> tuple[str, float]:
     if not value:
         raise argparse.ArgumentTypeError(f"{text}: expected KEY=VALUE, e.g. delta=10")
     return key, float(value)
+
+
+def finite_mean(values: list[float]) -> float:
+    """The mean over the finite values, as sade eval's own means (NaN when there are none)."""
+    kept = [v for v in values if math.isfinite(v)]
+    return sum(kept) / len(kept) if kept else math.nan
 
 
 def subset(degradations: dict, lows: list[tuple[str, float]], highs: list[tuple[str, float]]) -> list[str]:
@@ -66,10 +73,10 @@ def main(argv: list[str] | None = None) -> None:
     print("| file | " + " | ".join(metrics) + " | below input PSNR | below input SSIM |")
     print("|---|" + "---|" * (len(metrics) + 2))
     for path, face_rows in files:
-        means = [sum(face_rows[n][m] for n in names) / len(names) for m in metrics]
+        means = [finite_mean([face_rows[n][m] for n in names]) for m in metrics]
         below = ["", ""] if face_rows is base else [
             str(sum(face_rows[n][m] < base[n][m] for n in names)) if m in base[names[0]] else "" for m in ("psnr", "ssim")]
-        print(f"| {path} | " + " | ".join(f"{v:.4f}" for v in means) + f" | {below[0]} | {below[1]} |")
+        print(f"| {path} | " + " | ".join("n/a" if math.isnan(v) else f"{v:.4f}" for v in means) + f" | {below[0]} | {below[1]} |")
 
 
 if __name__ == "__main__":
