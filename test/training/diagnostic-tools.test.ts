@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -132,6 +132,48 @@ describe("diagnostic tools", () => {
     expect(lines[0]).toMatch(/^psnr {2}\+0\.5000 ± 0\.5000 \(standard error\) {2}candidate better on 2\/3 faces$/); // c left out
     expect(lines[1]).toMatch(/^ssim {2}\+0\.0175 ± .* candidate better on 3\/4 faces$/);
     expect(tool("paired_diff", truth, restored).split("\n")[0]).toBe("psnr  n/a (no face scored finitely in both files)");
+  });
+
+  it("cascade_mix takes the second pass where the degraded face's blind noise estimate reaches the threshold", () => {
+    // n: a ramp with white noise of sigma 8 added at 1/4 of the size, then upscaled (as eq. 9 adds it); s: the
+    // same ramp without noise.
+    const lq = join(work, "cascade-lq");
+    snippet([
+      "import sys, os, cv2, numpy as np",
+      "out = sys.argv[1]; os.makedirs(out, exist_ok=True)",
+      "ramp = np.tile(np.linspace(60, 190, 128, dtype=np.float32), (128, 1))",
+      "small = cv2.resize(ramp, (32, 32), interpolation=cv2.INTER_AREA) + np.random.default_rng(0).normal(0, 8, (32, 32))",
+      "noisy = cv2.resize(small.astype(np.float32), (128, 128), interpolation=cv2.INTER_CUBIC)",
+      "for name, img in (('n', noisy), ('s', ramp)):",
+      "    cv2.imwrite(os.path.join(out, name + '.png'), np.repeat(np.clip(img, 0, 255).astype(np.uint8)[..., None], 3, 2))",
+    ], lq);
+    const one = evalFile("one.json", [["n", 25, 0.6], ["s", 30, 0.9]]);
+    const two = evalFile("two.json", [["n", 24, 0.7], ["s", 29, 0.8]]);
+    const mixed = join(work, "mixed.json");
+    const out = tool("cascade_mix", lq, one, two, "3", "1000", "0", "--json", mixed);
+    expect(out).toContain("| 3 | 1 of 2 | 27.0000 | 0.8000 |"); // n from two passes, s from one
+    expect(out).toContain("| 1000 | 0 of 2 | 27.5000 | 0.7500 |");
+    expect(out).toContain("| 0 | 2 of 2 | 26.5000 | 0.7500 |");
+    const rowsOut = JSON.parse(readFileSync(mixed, "utf8")).rows;
+    expect(rowsOut.map((r: { name: string; psnr: number }) => [r.name, r.psnr])).toEqual([["n", 24], ["s", 30]]);
+    // the estimate sees the noise that was added at a quarter of the size (sigma 8 there; it reads about 4.5, the
+    // upscale and the area downscale having smoothed part of it) and next to none on the ramp
+    expect(rowsOut[0].noise).toBeGreaterThan(3);
+    expect(rowsOut[1].noise).toBeLessThan(1);
+    // files that do not score the same faces, or a face without its degraded image: refused, named
+    const other = evalFile("other.json", [["n", 24, 0.7]]);
+    expect(() => tool("cascade_mix", lq, one, other, "3")).toThrow(/do not score the same faces \(e\.g\. s\)/);
+    const stray = evalFile("stray-one.json", [["x", 1, 0.1]]);
+    expect(() => tool("cascade_mix", lq, stray, evalFile("stray-two.json", [["x", 1, 0.1]]), "3")).toThrow(/no degraded face x\.png/);
+  });
+
+  it("step_speed times a restorer's training step in float32 and under bfloat16 autocast, GroupNorm included", () => {
+    for (const mode of ["fp32", "bf16", "bf16-cl"]) {
+      const line = JSON.parse(tool("step_speed", "--config", "training/configs/restorer-smoke.json", "--mode", mode, "--repeat", "1").trim());
+      expect(line).toMatchObject({ mode, threads: 1, batch: 2 });
+      expect(line.seconds_per_step).toBeGreaterThan(0);
+    }
+    expect(() => tool("step_speed", "--config", "training/configs/parser-smoke.json")).toThrow(/parser-smoke.json: not a restorer config/);
   });
 
   it("average_weights averages the generator weights of checkpoints of one network and refuses others", () => {

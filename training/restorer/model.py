@@ -289,9 +289,12 @@ class Decoder(nn.Module):
     """f @16 -> 512 image. lde(i, feat) is called at 32, 64 and 128 when the restorer provides skips."""
 
     def __init__(self, widths, blocks=1, head="shuffle", refine=None, detail=None, detail512=None, noise=None,
-                 band_gate=None):
+                 band_gate=None, head_input="input"):
         super().__init__()
         c0, c1, c2, c3 = widths
+        if head_input not in ("input", "gated") or (head_input == "gated" and not (band_gate and head == "upconv")):
+            raise ValueError(f"head_input {head_input!r}: 'input', or 'gated' with a band gate and the upconv head")
+        self.head_input = head_input
         self.refine = Refine(c0, **refine) if refine else None
         self.band_gate = BandGate(c0, **band_gate) if band_gate else None
         self.b4 = nn.Sequential(*[ResBlock(c3) for _ in range(blocks)])
@@ -316,6 +319,13 @@ class Decoder(nn.Module):
             h = lde(2, h)
         if self.refine is not None:
             h = self.refine(h)
+        if self.head_input == "gated":
+            # The head's stacks at 256 and 512 see the face with the gated bands already taken out, not the degraded
+            # input. Restoring a noisy face a second time (the first pass's output as the input) drew texture that
+            # one pass did not: with the noise in what they see, the stacks could not tell noise from detail
+            # (models/restorer.md, "Restoring twice").
+            removed = self.band_gate(h, x, w)
+            return self.out(h, x - removed, w) - removed
         out = self.out(h, x, w) if isinstance(self.out, UpHead) else self.out(h)
         return out if self.band_gate is None else out - self.band_gate(h, x, w)
 
@@ -421,7 +431,7 @@ class LDE(nn.Module):
 class Restorer(nn.Module):
     def __init__(self, widths=(32, 64, 96, 128), codes=512, code_dim=64, blocks=1, heads=4, use_seg=True,
                  use_safm=True, use_lde=True, residual=True, head="shuffle", refine=None, w_film=False, w_film_gain=1.0,
-                 detail=None, detail512=None, noise=None, band_gate=None):
+                 detail=None, detail512=None, noise=None, band_gate=None, head_input="input"):
         super().__init__()
         c0, c1, c2, c3 = widths
         self.use_seg, self.use_safm, self.use_lde = use_seg, use_safm, use_lde
@@ -434,7 +444,7 @@ class Restorer(nn.Module):
         self.post_quant = nn.Conv2d(code_dim, c3, 1)
         self.seg = SegEncoder(c3)
         self.safm = SaFM(c3, heads, 256)
-        self.decoder = Decoder(widths, blocks, head, refine, detail, detail512, noise, band_gate)
+        self.decoder = Decoder(widths, blocks, head, refine, detail, detail512, noise, band_gate, head_input)
         self.lde = nn.ModuleList([LDE(c, w_film, w_film_gain) for c in (c2, c1, c0)])
 
     def load_prior(self, vq: VQAutoencoder):
