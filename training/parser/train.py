@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from ..common.faces import parser_split
 from ..common.paths import REPO
 from ..common.train_utils import (Logger, is_main, load_checkpoint, load_config, main_value, save_checkpoint, setup_runtime,
-                                  rank_agreement)
+                                  finish_runtime, rank_agreement)
 from .data import ParsingDataset
 from .metrics import evaluate
 from .model import NUM_CLASSES, ParserNet, widen_checkpoint
@@ -151,6 +151,7 @@ def main():
         state["epoch"] += 1
     checkpoint()
     log.log(event="done", **state, **rank_agreement([net], rt))
+    finish_runtime(rt)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from ..common.identity import IdentityEmbedder
 from ..common.lpips import LPIPSSqueeze
 from ..common.paths import REPO
 from ..common.train_utils import (Logger, from_main_, is_main, load_checkpoint, load_config, main_value, save_checkpoint, setup_runtime,
-                                  sum_over_ranks_, unwrap, rank_agreement)
+                                  finish_runtime, sum_over_ranks_, unwrap, rank_agreement)
 from ..parser.model import ParserNet
 from .data import FaceDataset, degraded_pair_set, to_tensor
 from .losses import (PatchDiscriminator, ProjectedDiscriminator, band_l1, d_adv, detail_loss, eye_crops, fidelity_weight, g_adv, gram_loss, high_band_view,
@@ -549,6 +549,7 @@ def main():
             t_last = time.time()
     checkpoint()
     log.log(event="done", **state, **rank_agreement([net, *discs.values()], rt))
+    finish_runtime(rt)
 
 
 @torch.no_grad()
