@@ -32,6 +32,11 @@ def finite_mean(values: list[float]) -> float:
     return sum(kept) / len(kept) if kept else math.nan
 
 
+def cell(mean: float) -> str:
+    """A mean as a table cell: n/a where no face had a finite value."""
+    return "n/a" if math.isnan(mean) else f"{mean:.4f}"
+
+
 def subset(degradations: dict, lows: list[tuple[str, float]], highs: list[tuple[str, float]]) -> list[str]:
     """Names of the degraded (not clean) faces whose parameters are >= every low and <= every high bound."""
     names = []
@@ -76,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
         means = [finite_mean([face_rows[n][m] for n in names]) for m in metrics]
         below = ["", ""] if face_rows is base else [
             str(sum(face_rows[n][m] < base[n][m] for n in names)) if m in base[names[0]] else "" for m in ("psnr", "ssim")]
-        print(f"| {path} | " + " | ".join("n/a" if math.isnan(v) else f"{v:.4f}" for v in means) + f" | {below[0]} | {below[1]} |")
+        print(f"| {path} | " + " | ".join(map(cell, means)) + f" | {below[0]} | {below[1]} |")
 
 
 if __name__ == "__main__":

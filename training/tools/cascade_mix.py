@@ -24,7 +24,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .by_degradation import finite_mean
+from .by_degradation import cell, finite_mean
 from .paired_diff import METRICS, rows
 
 SCALES = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
@@ -67,17 +67,20 @@ def main(argv: list[str] | None = None) -> None:
     metrics = [m for m in METRICS if m in one[names[0]] and m in two[names[0]]]
     print("| noise ≥ | faces with two passes | " + " | ".join(metrics) + " |")
     print("|---|---|" + "---|" * len(metrics))
+
+    def mixed(t: float) -> dict:
+        return {n: (two if noise[n] >= t else one)[n] for n in names}
+
     for t in args.thresholds:
-        pick = {n: (two if noise[n] >= t else one)[n] for n in names}
+        pick = mixed(t)
         means = [finite_mean([pick[n][m] for n in names]) for m in metrics]
-        print(f"| {t:g} | {sum(noise[n] >= t for n in names)} of {len(names)} | "
-              + " | ".join("n/a" if math.isnan(v) else f"{v:.4f}" for v in means) + " |")
+        print(f"| {t:g} | {sum(noise[n] >= t for n in names)} of {len(names)} | " + " | ".join(map(cell, means)) + " |")
     if args.json:
         t = args.thresholds[0]
-        mixed = [{"name": n, "noise": noise[n], **{m: (None if not math.isfinite(v) else v) for m, v in
-                                                   ((m, (two if noise[n] >= t else one)[n][m]) for m in metrics)}}
-                 for n in names]
-        args.json.write_text(json.dumps({"about": f"cascade_mix: two passes where noise >= {t:g}", "rows": mixed}))
+        pick = mixed(t)
+        out = [{"name": n, "noise": noise[n], **{m: pick[n][m] if math.isfinite(pick[n][m]) else None for m in metrics}}
+               for n in names]
+        args.json.write_text(json.dumps({"about": f"cascade_mix: two passes where noise >= {t:g}", "rows": out}))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from ..common.paths import REPO
+from ..common.train_utils import load_config
 from ..restorer.model import Restorer
 
 
@@ -41,8 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args(argv)
-    path = REPO / args.config if not args.config.startswith("/") else args.config
-    cfg = json.loads(open(path).read())
+    cfg = load_config(REPO / args.config)  # an absolute --config stays as it is
     if cfg.get("stage") not in ("restore", "distill"):
         raise SystemExit(f"{args.config}: not a restorer config (stage {cfg.get('stage')!r})")
     torch.set_num_threads(args.threads)
